@@ -1,0 +1,9 @@
+# Adam with cosine decay: the usual recipe for binary networks (no weight decay on latent
+# binary weights, which would push them towards zero and make their signs flip at random).
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, weight_decay=0.0))
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=20, by_epoch=True, eta_min=0.0)]
+train_cfg = dict(by_epoch=True, max_epochs=20, val_interval=1)
+val_cfg = dict()
+test_cfg = dict()
+# base learning rate is for a total batch of 128; `--auto-scale-lr` rescales it
+auto_scale_lr = dict(base_batch_size=128)

@@ -1,0 +1,15 @@
+"""mmltbin: binary neural networks on long-tailed data, as an OpenMMLab plug-in.
+
+Importing the package registers every component into mmpretrain's registries, so a config with
+``custom_imports=dict(imports=['mmltbin'], allow_failed_imports=False)`` and
+``default_scope='mmpretrain'`` can mix mmltbin and mmpretrain components freely.
+"""
+from .version import __version__
+from .utils import enable_mmltbin_configs, register_safe_checkpoint_loading
+
+enable_mmltbin_configs()
+register_safe_checkpoint_loading()
+
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
+
+__all__ = ['__version__']

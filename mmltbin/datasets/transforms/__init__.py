@@ -1,0 +1,3 @@
+from .channels import RepeatChannels
+
+__all__ = ['RepeatChannels']

@@ -1,0 +1,1 @@
+# Hooks are imported here (one line each).

@@ -1,0 +1,1 @@
+# Metrics are imported here (one line each).

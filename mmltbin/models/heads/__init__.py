@@ -1,0 +1,1 @@
+# Components of this subpackage are imported here (one line each).

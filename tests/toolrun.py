@@ -1,0 +1,26 @@
+"""Shared helpers for mmltbin's tests (importable because setup.cfg puts tests/ on sys.path)."""
+import os
+import os.path as osp
+import subprocess
+import sys
+from typing import List, Optional
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TEST_DATA = osp.join(REPO_ROOT, 'tests', 'data')
+FASHION_MNIST_ROOT = osp.join(REPO_ROOT, 'data', 'fashion_mnist')
+
+
+def run_tool(args: List[str], cwd: Optional[str] = None, timeout: int = 600,
+             extra_env: Optional[dict] = None) -> subprocess.CompletedProcess:
+    """Run a command with the test interpreter's environment, the test hooks importable."""
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join(
+        [TEST_DATA, REPO_ROOT] + ([env['PYTHONPATH']] if env.get('PYTHONPATH') else []))
+    env['OMP_NUM_THREADS'] = '1'
+    env.update(extra_env or {})
+    return subprocess.run(args, cwd=cwd or REPO_ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def python_tool(script: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    return run_tool([sys.executable, osp.join(REPO_ROOT, 'tools', script), *args], **kwargs)
