@@ -11,11 +11,17 @@ FASHION_MNIST_ROOT = osp.join(REPO_ROOT, 'data', 'fashion_mnist')
 
 
 def run_tool(args: List[str], cwd: Optional[str] = None, timeout: int = 600,
-             extra_env: Optional[dict] = None) -> subprocess.CompletedProcess:
-    """Run a command with the test interpreter's environment, the test hooks importable."""
+             extra_env: Optional[dict] = None,
+             repo_on_path: bool = True) -> subprocess.CompletedProcess:
+    """Run a command with the test interpreter's environment.
+
+    With ``repo_on_path`` the repository root and tests/data (the test-only hooks) are put on
+    PYTHONPATH; without it the command sees mmltbin only as installed, as a user would.
+    """
     env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join(
-        [TEST_DATA, REPO_ROOT] + ([env['PYTHONPATH']] if env.get('PYTHONPATH') else []))
+    env.pop('PYTHONPATH', None)
+    if repo_on_path:
+        env['PYTHONPATH'] = os.pathsep.join([TEST_DATA, REPO_ROOT])
     env['OMP_NUM_THREADS'] = '1'
     env.update(extra_env or {})
     return subprocess.run(args, cwd=cwd or REPO_ROOT, env=env, capture_output=True, text=True,

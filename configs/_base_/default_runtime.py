@@ -10,6 +10,10 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
+    # pushes the training set's per-class counts (metainfo['class_counts'] of LongTailDataset,
+    # or the checkpoint's dataset_meta when only testing) into LT losses, heads and ShotAccuracy;
+    # a no-op for models that need no counts
+    class_counts=dict(type='ClassCountsHook'),
 )
 
 env_cfg = dict(

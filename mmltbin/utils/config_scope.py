@@ -1,5 +1,23 @@
 """Let mmengine resolve ``mmltbin::`` base configs."""
+import os.path as osp
+
+from mmengine.config import config as mmengine_config
 from mmengine.config.utils import MODULE2PACKAGE
+
+PACKAGE_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
+_original_get_installed_path = mmengine_config.get_installed_path
+
+
+def _get_installed_path(package: str) -> str:
+    """mmengine's look-up, except that mmltbin answers for itself.
+
+    mmengine derives a package's folder from its distribution's location, which is wrong for
+    editable installs (PEP 660 puts only a finder hook in site-packages). The imported package
+    knows where it is, whatever the install mode.
+    """
+    if package == 'mmltbin':
+        return PACKAGE_DIR
+    return _original_get_installed_path(package)
 
 
 def enable_mmltbin_configs() -> None:
@@ -17,3 +35,4 @@ def enable_mmltbin_configs() -> None:
         'mmltbin'
     """
     MODULE2PACKAGE.setdefault('mmltbin', 'mmltbin')
+    mmengine_config.get_installed_path = _get_installed_path

@@ -68,7 +68,7 @@ def test_config_outside_repo_inherits_mmltbin_bases(tmp_path):
     assert cfg.train_dataloader.dataset.type == 'SklearnDigits'
     assert cfg.default_scope == 'mmpretrain'
     proc = python_tool('train.py', str(config), '--work-dir', str(tmp_path / 'run'),
-                       cwd=str(config.parent))
+                       cwd=str(config.parent), repo_on_path=False)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert osp.isfile(tmp_path / 'run' / 'epoch_1.pth')
     assert 'accuracy/top1' in proc.stdout + proc.stderr

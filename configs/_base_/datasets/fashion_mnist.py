@@ -37,8 +37,10 @@ val_dataloader = dict(
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, split='test', download=False,
-                 pipeline=test_pipeline),
+    # mmpretrain 1.2.0's FashionMNIST picks its files by `test_mode`, not by `split`: without
+    # test_mode=True, split='test' silently loads the 60k training images.
+    dataset=dict(type=dataset_type, data_root=data_root, split='test', test_mode=True,
+                 download=False, pipeline=test_pipeline),
 )
 val_evaluator = dict(type='Accuracy', topk=(1, ))
 test_dataloader = val_dataloader

@@ -1,1 +1,2 @@
 # Metrics are imported here (one line each).
+from .shot_accuracy import ShotAccuracy, shot_groups  # noqa: F401

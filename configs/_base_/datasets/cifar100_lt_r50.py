@@ -1,0 +1,3 @@
+# CIFAR-100-LT, rho 50.
+_base_ = './cifar100_lt.py'
+train_dataloader = dict(dataset=dict(rho=50))

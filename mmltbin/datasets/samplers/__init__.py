@@ -1,0 +1,3 @@
+from .class_aware import ClassAwareSampler
+
+__all__ = ['ClassAwareSampler']
