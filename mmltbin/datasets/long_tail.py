@@ -175,6 +175,10 @@ class LongTailDataset:
         seed (int): Seed of the class order and of the sample choice. Defaults to 0.
         step_fraction (float): Fraction of minority classes for ``'step'``. Defaults to 0.5.
         ann_file (str, optional): The sample list for ``profile='file'``.
+        offset (int): Skip the first ``offset`` samples of each class's permutation before
+            keeping ``n_c``. With the same ``seed``, a subset with ``offset >= n_max`` of another
+            is disjoint from it: e.g. a balanced validation split (``profile='counts'``) held out
+            from the unused training images. Defaults to 0.
         num_classes (int, optional): Number of classes when the wrapped dataset's metainfo has no
             ``classes`` (e.g. ``CustomDataset`` reading an annotation list); by default
             ``max(label) + 1``.
@@ -201,6 +205,7 @@ class LongTailDataset:
                  step_fraction: float = 0.5,
                  ann_file: Optional[str] = None,
                  num_classes: Optional[int] = None,
+                 offset: int = 0,
                  lazy_init: bool = False) -> None:
         if profile not in PROFILES:
             raise ValueError(f'LongTailDataset: unknown profile "{profile}", expected one of '
@@ -217,6 +222,8 @@ class LongTailDataset:
         if (ann_file is None) != (profile != 'file'):
             raise ValueError('LongTailDataset: `ann_file` is required with profile="file" and '
                              f'only allowed with it (profile="{profile}", ann_file={ann_file})')
+        if int(offset) != offset or offset < 0:
+            raise ValueError(f'LongTailDataset: offset must be a non-negative integer, got {offset}')
         if n_max is not None and (int(n_max) != n_max or n_max < 1):
             raise ValueError(f'LongTailDataset: n_max must be a positive integer, got {n_max}')
         self.profile = profile
@@ -228,6 +235,7 @@ class LongTailDataset:
         self.step_fraction = float(step_fraction)
         self.ann_file = ann_file
         self.num_classes = num_classes
+        self.offset = int(offset)
         self.dataset = self._build_wrapped(dataset)
 
         self._indices: np.ndarray = np.zeros(0, dtype=np.int64)
@@ -322,12 +330,13 @@ class LongTailDataset:
             wanted = np.zeros(num_classes, dtype=np.int64)
             wanted[self.class_of_rank(num_classes)] = by_rank
             source = f'profile "{self.profile}" (n_max={n_max}, rho={self.rho:g})'
-        too_many = np.flatnonzero(wanted > available)
+        too_many = np.flatnonzero(wanted + self.offset > available)
         if len(too_many):
             c = int(too_many[0])
             raise ValueError(
                 f'LongTailDataset: class {self._names([c])} is asked for {wanted[c]} images by '
-                f'{source} but the wrapped dataset has only {available[c]} '
+                f'{source} (after offset {self.offset}) but the wrapped dataset has only '
+                f'{available[c]} '
                 f'({len(too_many)} class(es) short); lower n_max or use n_max=None')
         return wanted
 
@@ -350,7 +359,7 @@ class LongTailDataset:
         for c, n in enumerate(wanted):
             members = np.flatnonzero(labels == c)
             order = np.random.default_rng([self.seed, c]).permutation(len(members))
-            kept.append(members[order[:n]])
+            kept.append(members[order[self.offset:self.offset + n]])
         return np.sort(np.concatenate(kept)).astype(np.int64)
 
     # ----------------------------------------------------------------------- annotation file

@@ -197,3 +197,20 @@ def test_bad_annotation_files_name_the_line(digits_train, tmp_path):
 def test_missing_data_folder_is_named():
     with pytest.raises(FileNotFoundError, match='data/no_such_cars'):
         LongTailDataset(dict(type='StanfordCars', data_root='data/no_such_cars'))
+
+
+def test_offset_holds_out_a_disjoint_balanced_split(fashion_train):
+    """A validation split chosen after the training subset's images never overlaps it."""
+    train = LongTailDataset(fashion_train, n_max=1000, rho=100)
+    val = LongTailDataset(fashion_train, profile='counts', counts=[200] * 10, offset=1000)
+    assert val.metainfo['class_counts'] == [200] * 10
+    assert not set(train.indices.tolist()) & set(val.indices.tolist())
+    # the offset continues the same per-class permutation: the head class's first 1200 images
+    head = LongTailDataset(fashion_train, profile='counts', counts=[1200] + [1] * 9)
+    head_idx = set(head.indices.tolist())
+    labels = fashion_train.get_gt_labels()
+    assert {i for i in train.indices.tolist() if labels[i] == 0} | \
+        {i for i in val.indices.tolist() if labels[i] == 0} == \
+        {i for i in head_idx if labels[i] == 0}
+    with pytest.raises(ValueError, match='after offset 5900'):
+        LongTailDataset(fashion_train, profile='counts', counts=[200] * 10, offset=5900)
