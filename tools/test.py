@@ -14,7 +14,8 @@ from mmengine.evaluator import DumpResults
 from mmengine.runner import Runner
 
 import mmltbin  # noqa: F401  (registers components, `mmltbin::` configs, safe loading)
-from mmltbin.utils import add_common_args, load_config, prepare_cpu_distributed
+from mmltbin.utils import (add_common_args, destroy_process_group, load_config,
+                           prepare_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -47,6 +48,7 @@ def main() -> None:
     metrics = runner.test()
     if args.out and args.out_item == 'metrics' and runner.rank == 0:
         mmengine.dump(metrics, args.out)
+    destroy_process_group()
 
 
 if __name__ == '__main__':

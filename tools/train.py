@@ -13,7 +13,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmltbin  # noqa: F401  (registers components, `mmltbin::` configs, safe loading)
-from mmltbin.utils import add_common_args, load_config, prepare_cpu_distributed
+from mmltbin.utils import (add_common_args, destroy_process_group, load_config,
+                           prepare_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -86,6 +87,7 @@ def main() -> None:
     cfg = prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
+    destroy_process_group()
 
 
 if __name__ == '__main__':

@@ -53,3 +53,13 @@ def prepare_cpu_distributed(cfg: Config) -> Config:
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
     return cfg
+
+
+def destroy_process_group() -> None:
+    """Shut the default process group down cleanly at the end of a launched run (no-op otherwise).
+
+    Leaving a gloo group to the interpreter's exit can abort a rank after its work is done.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()

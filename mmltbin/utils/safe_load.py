@@ -13,6 +13,7 @@ loader so that every load (``load_from``, ``resume``, ``init_cfg=dict(type='Pret
 teacher checkpoints) stays ``weights_only=True`` and a refused file raises
 :class:`UnsafeCheckpointError` naming the file and the offending global.
 """
+import os
 import os.path as osp
 import pickle
 from typing import Any, Callable, Optional, Union
@@ -60,6 +61,8 @@ def register_safe_checkpoint_loading() -> None:
     torch.serialization.add_safe_globals([HistoryBuffer, *_numpy_safe_globals()])
     HistoryBuffer.__getstate__ = _history_buffer_state
     CheckpointLoader.register_scheme(prefixes='', loader=load_from_local_safely, force=True)
+    CheckpointLoader.register_scheme(prefixes=('http://', 'https://'),
+                                     loader=load_from_url_safely, force=True)
 
 
 def load_checkpoint_safely(filename: str, map_location: MapLocation = 'cpu') -> Any:
@@ -98,6 +101,43 @@ def load_checkpoint_safely(filename: str, map_location: MapLocation = 'cpu') -> 
             f'({reason.strip()}). mmltbin loads every checkpoint with weights_only=True so a '
             'file cannot run code on your machine. Re-save it as a plain state dict '
             '(torch.save(model.state_dict(), path)) from a source you trust.') from err
+
+
+def download_checkpoint(url: str, model_dir: Optional[str] = None) -> str:
+    """Download ``url`` once into torch's hub cache and return the local path.
+
+    In a distributed run only local rank 0 downloads; the others wait at a barrier. Nothing is
+    downloaded unless a user puts the URL in a config or on the command line.
+
+    Args:
+        url (str): ``http://`` or ``https://`` address of the file.
+        model_dir (str, optional): Cache folder. Defaults to ``$TORCH_HOME/hub/checkpoints``.
+
+    Returns:
+        str: Path of the cached file.
+    """
+    from mmengine.dist import get_dist_info
+    from torch.hub import download_url_to_file, get_dir
+    from urllib.parse import urlparse
+
+    model_dir = model_dir or osp.join(get_dir(), 'checkpoints')
+    os.makedirs(model_dir, exist_ok=True)
+    path = osp.join(model_dir, osp.basename(urlparse(url).path) or 'checkpoint.pth')
+    rank, world_size = get_dist_info()
+    if int(os.environ.get('LOCAL_RANK', rank)) == 0 and not osp.isfile(path):
+        download_url_to_file(url, path, progress=False)
+    if world_size > 1:
+        torch.distributed.barrier()
+    return path
+
+
+def load_from_url_safely(filename: str, map_location: MapLocation = None,
+                         model_dir: Optional[str] = None) -> Any:
+    """mmengine ``CheckpointLoader`` scheme for ``http(s)://``: download, then load safely.
+
+    mmengine's own URL loader unpickles with ``weights_only=False``; this one never does.
+    """
+    return load_checkpoint_safely(download_checkpoint(filename, model_dir), map_location)
 
 
 def load_from_local_safely(filename: str, map_location: MapLocation = None) -> Any:

@@ -94,3 +94,20 @@ def test_no_process_wide_switch():
     assert 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD' not in os.environ
     assert 'TORCH_FORCE_WEIGHTS_ONLY_LOAD' not in os.environ or \
         os.environ['TORCH_FORCE_WEIGHTS_ONLY_LOAD'] not in ('0', 'false')
+
+
+def test_url_checkpoints_are_loaded_safely_too(malicious_checkpoint, tmp_path, monkeypatch):
+    """`load_from='https://...'`: the download is unpickled with weights_only=True as well."""
+    import shutil
+
+    import torch.hub
+    from mmengine.runner.checkpoint import CheckpointLoader
+    path, marker = malicious_checkpoint
+    monkeypatch.setattr(torch.hub, 'get_dir', lambda: str(tmp_path / 'hub'))
+    monkeypatch.setattr(torch.hub, 'download_url_to_file',
+                        lambda url, dst, progress=False: shutil.copyfile(path, dst))
+    with pytest.raises(UnsafeCheckpointError):
+        CheckpointLoader.load_checkpoint('https://example.invalid/weights/evil.pth',
+                                         map_location='cpu')
+    assert osp.isfile(tmp_path / 'hub' / 'checkpoints' / 'evil.pth')
+    assert not osp.exists(marker)
