@@ -1,0 +1,5 @@
+"""Analysis utilities: operation and parameter counts of binary networks, measured speed."""
+from .op_counter import LayerOps, OpCount, count_ops, format_op_count
+from .speed import time_train_step
+
+__all__ = ['LayerOps', 'OpCount', 'count_ops', 'format_op_count', 'time_train_step']
