@@ -1,2 +1,4 @@
 # Hooks are imported here (one line each).
 from .class_counts_hook import ClassCountsHook  # noqa: F401
+from .drw_hook import DRWHook  # noqa: F401
+from .max_norm_hook import MaxNormHook  # noqa: F401

@@ -1,1 +1,5 @@
 # Components of this subpackage are imported here (one line each).
+from .balanced_softmax_loss import BalancedSoftmaxLoss  # noqa: F401
+from .class_balanced import ClassBalancedLoss  # noqa: F401
+from .label_aware_smoothing import LabelAwareSmoothingLoss  # noqa: F401
+from .ldam_loss import LDAMLoss  # noqa: F401
