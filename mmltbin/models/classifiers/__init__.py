@@ -1,1 +1,2 @@
 # Components of this subpackage are imported here (one line each).
+from .linear_probe import LinearProbeClassifier  # noqa: F401

@@ -1,0 +1,16 @@
+# Calibrate the ImageNet EfficientNet-Lite0 teacher on ImageNet-LT (115,846 images)
+# at a single resolution (224 px centre crops, as the paper does for its large datasets),
+# frozen encoder, new linear head.
+# The feature cache holds one 1280-d float32 vector per training image in memory (5 KB each).
+# Caveat: an ImageNet-1k teacher has seen all of ImageNet's (balanced) training set, which
+# contains ImageNet-LT's training images: its ImageNet-LT numbers are not a long-tailed result.
+# Needs the dataset under data/ (configs/_base_/datasets/imagenet_lt.py) and the converted teacher.
+_base_ = [
+    '../_base_/datasets/imagenet_lt.py',
+    '../_base_/models/teachers/efficientnet-lite0_calibrate.py',
+]
+
+model = dict(num_classes=1000)
+
+# Deterministic training views (resize + centre crop) so the frozen features are computed once.
+train_dataloader = dict(dataset=dict(dataset=dict(pipeline=_base_.test_pipeline)))

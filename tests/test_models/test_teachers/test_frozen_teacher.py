@@ -1,0 +1,203 @@
+"""FrozenTeacher: frozen, safely loaded, (features, logits) from any mmpretrain classifier."""
+import os
+
+import pytest
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule
+
+import mmltbin  # noqa: F401
+from mmltbin.models.teachers import FrozenTeacher
+from mmltbin.utils import UnsafeCheckpointError
+from mmpretrain.registry import MODELS
+
+TINY_RESNET = dict(type='ResNet_CIFAR', depth=18, stem_channels=8, base_channels=8,
+                   num_stages=2, strides=(1, 2), dilations=(1, 1), out_indices=(1, ))
+
+
+def _classifier_cfg(num_classes=5, with_head=True):
+    cfg = dict(type='ImageClassifier', backbone=TINY_RESNET, neck=dict(type='GlobalAveragePooling'),
+               data_preprocessor=dict(type='ClsDataPreprocessor', mean=[120.0, 110.0, 100.0],
+                                      std=[60.0, 50.0, 40.0]))
+    if with_head:
+        cfg['head'] = dict(type='LinearClsHead', num_classes=num_classes, in_channels=16)
+    return cfg
+
+
+def _timm_cfg():
+    return dict(type='TimmClassifier', model_name='resnet10t', pretrained=False, num_classes=4)
+
+
+def _trained_state(cfg, seed=0):
+    """A classifier whose weights and BN statistics are not the defaults."""
+    torch.manual_seed(seed)
+    model = MODELS.build(cfg)
+    for param in model.parameters():
+        param.data.normal_(0, 0.2)
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.5, 0.5)
+            module.running_var.uniform_(0.5, 2.0)
+    return model
+
+
+@pytest.fixture
+def saved_classifier(tmp_path):
+    model = _trained_state(_classifier_cfg())
+    path = str(tmp_path / 'teacher.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {'dataset_meta': {'classes': 'abcde'}}},
+               path)
+    return model.eval(), path
+
+
+def test_registered_and_outputs_match_the_classifier(saved_classifier):
+    model, path = saved_classifier
+    teacher = MODELS.build(dict(type='FrozenTeacher', model=_classifier_cfg(), checkpoint=path))
+    x = torch.randn(3, 3, 16, 16)
+    feats, logits = teacher(x)
+    with torch.no_grad():
+        expected_feats = model.extract_feat(x)[-1]
+        expected_logits = model.head(model.extract_feat(x))
+    torch.testing.assert_close(feats, expected_feats)
+    torch.testing.assert_close(logits, expected_logits)
+    assert (teacher.feat_dim, teacher.num_classes) == (16, 5)
+    assert teacher.dataset_meta == {'classes': 'abcde'}
+
+
+def test_frozen_no_grad_and_eval_after_train(saved_classifier):
+    _, path = saved_classifier
+    teacher = FrozenTeacher(_classifier_cfg(), checkpoint=path)
+    assert all(not p.requires_grad for p in teacher.parameters())
+    parent = nn.Sequential(teacher, nn.Linear(16, 2))
+    parent.train()
+    assert not any(m.training for m in teacher.modules())
+    bn = next(m for m in teacher.modules() if isinstance(m, nn.BatchNorm2d))
+    stats = bn.running_mean.clone()
+    x = torch.randn(4, 3, 16, 16, requires_grad=True)
+    feats, logits = teacher(x)
+    assert not feats.requires_grad and not logits.requires_grad
+    assert torch.equal(bn.running_mean, stats)  # BN statistics never update
+    parent[1](feats).sum().backward()
+    assert all(p.grad is None for p in teacher.parameters())
+
+
+def test_state_dict_round_trip_inside_a_parent():
+    """The teacher's weights survive a parent's state_dict/load_state_dict (timm included)."""
+    for cfg in (_classifier_cfg(), _timm_cfg()):
+        source = nn.ModuleDict(dict(teacher=FrozenTeacher(cfg)))
+        for param in source.parameters():
+            param.data.normal_()
+        target = nn.ModuleDict(dict(teacher=FrozenTeacher(cfg)))
+        target.load_state_dict(source.state_dict(), strict=True)
+        x = torch.randn(2, 3, 32, 32)
+        torch.testing.assert_close(target.teacher(x)[1], source.teacher(x)[1])
+
+
+def test_timm_teacher_loads_plain_timm_weights(tmp_path):
+    reference = _trained_state(_timm_cfg())
+    path = str(tmp_path / 'timm.pth')
+    torch.save(reference.model.state_dict(), path)  # plain timm naming, no prefix
+    teacher = FrozenTeacher(_timm_cfg(), checkpoint=path)
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        expected = reference.eval().model(x)
+        expected_feats = reference.model.forward_head(reference.model.forward_features(x),
+                                                      pre_logits=True)
+    feats, logits = teacher(x)
+    torch.testing.assert_close(logits, expected, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(feats, expected_feats, rtol=1e-4, atol=1e-5)
+    assert (teacher.feat_dim, teacher.num_classes) == (512, 4)
+
+
+def test_parent_init_weights_cannot_overwrite_the_teacher(saved_classifier):
+    _, path = saved_classifier
+
+    class Parent(BaseModule):
+        def __init__(self):
+            super().__init__(init_cfg=dict(type='Constant', val=0.0, layer=['Conv2d', 'Linear']))
+            self.teacher = FrozenTeacher(_classifier_cfg(), checkpoint=path)
+
+    parent = Parent()
+    x = torch.randn(2, 3, 16, 16)
+    before = parent.teacher(x)[1]
+    parent.init_weights()
+    torch.testing.assert_close(parent.teacher(x)[1], before)
+
+
+def test_refuses_checkpoint_with_pickled_callable(tmp_path, saved_classifier):
+    model, _ = saved_classifier
+    path = str(tmp_path / 'evil.pth')
+    torch.save({'state_dict': model.state_dict(), 'hook': os.system}, path)
+    with pytest.raises(UnsafeCheckpointError, match='evil.pth'):
+        FrozenTeacher(_classifier_cfg(), checkpoint=path)
+
+
+def test_clear_errors_for_bad_checkpoints(tmp_path, saved_classifier):
+    model, good = saved_classifier
+    with pytest.raises(FileNotFoundError, match='missing.pth'):
+        FrozenTeacher(_classifier_cfg(), checkpoint=str(tmp_path / 'missing.pth'))
+    garbage = tmp_path / 'garbage.pth'
+    garbage.write_bytes(b'this is not a checkpoint')
+    with pytest.raises(ValueError, match='cannot read checkpoint'):
+        FrozenTeacher(_classifier_cfg(), checkpoint=str(garbage))
+    with pytest.raises(ValueError, match='missing keys'):
+        FrozenTeacher(_classifier_cfg(with_head=False) | dict(
+            head=dict(type='StackedLinearClsHead', num_classes=5, in_channels=16,
+                      mid_channels=[8])), checkpoint=good)
+    with pytest.raises(ValueError, match='does not fit'):  # 7 classes vs 5 in the file
+        FrozenTeacher(_classifier_cfg(num_classes=7), checkpoint=good)
+    # a DDP-style "module." prefix is stripped by the default revise_keys
+    prefixed = str(tmp_path / 'ddp.pth')
+    torch.save({'state_dict': {f'module.{k}': v for k, v in model.state_dict().items()}},
+               prefixed)
+    FrozenTeacher(_classifier_cfg(), checkpoint=prefixed)
+
+
+def test_input_norm_converts_student_inputs(saved_classifier):
+    _, path = saved_classifier
+    teacher = FrozenTeacher(_classifier_cfg(), checkpoint=path)
+    raw = torch.rand(2, 3, 16, 16) * 255
+    mean = torch.tensor([120.0, 110.0, 100.0]).view(1, 3, 1, 1)
+    std = torch.tensor([60.0, 50.0, 40.0]).view(1, 3, 1, 1)
+    expected = teacher((raw - mean) / std)
+    converting = FrozenTeacher(_classifier_cfg(), checkpoint=path,
+                               input_norm=dict(mean=[72.94], std=[90.02]))
+    got = converting((raw - 72.94) / 90.02)
+    torch.testing.assert_close(got[1], expected[1], rtol=1e-4, atol=1e-4)
+    # a grey, student-normalised batch is repeated to the teacher's three channels
+    grey = torch.rand(2, 1, 16, 16) * 255
+    torch.testing.assert_close(converting((grey - 72.94) / 90.02)[1],
+                               teacher((grey.expand(-1, 3, -1, -1) - mean) / std)[1],
+                               rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match='input_norm'):
+        converting.set_input_norm([0.0], [0.0])
+
+
+def test_views_are_averaged_and_headless_teacher_gives_features(saved_classifier):
+    _, path = saved_classifier
+    teacher = FrozenTeacher(_classifier_cfg(), checkpoint=path)
+    small, large = torch.randn(2, 3, 16, 16), torch.randn(2, 3, 24, 24)
+    feats, logits = teacher({'16': small, '24': large})
+    torch.testing.assert_close(logits, (teacher(small)[1] + teacher(large)[1]) / 2)
+    torch.testing.assert_close(feats, (teacher(small)[0] + teacher(large)[0]) / 2)
+    with pytest.raises(ValueError, match='empty'):
+        teacher([])
+    with pytest.raises(ValueError, match='batch size'):
+        teacher([small, large[:1]])
+
+    headless = FrozenTeacher(dict(backbone=TINY_RESNET, neck=dict(type='GlobalAveragePooling')))
+    assert headless.extract_feat(small).shape == (2, 16)
+    assert headless.feat_dim == 16
+    with pytest.raises(ValueError, match='no classification head'):
+        headless(small)
+    with pytest.raises(ValueError, match='no classification head'):
+        headless.num_classes
+
+
+def test_bad_config_errors():
+    with pytest.raises(ValueError, match='feature_mode'):
+        FrozenTeacher(_classifier_cfg(), feature_mode='spatial')
+    with pytest.raises(KeyError, match='type'):
+        FrozenTeacher(dict(neck=dict(type='GlobalAveragePooling')))
+    with pytest.raises(TypeError, match='config dict'):
+        FrozenTeacher('resnet18')
