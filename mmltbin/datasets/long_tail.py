@@ -223,7 +223,8 @@ class LongTailDataset:
             raise ValueError('LongTailDataset: `ann_file` is required with profile="file" and '
                              f'only allowed with it (profile="{profile}", ann_file={ann_file})')
         if int(offset) != offset or offset < 0:
-            raise ValueError(f'LongTailDataset: offset must be a non-negative integer, got {offset}')
+            raise ValueError(
+                f'LongTailDataset: offset must be a non-negative integer, got {offset}')
         if n_max is not None and (int(n_max) != n_max or n_max < 1):
             raise ValueError(f'LongTailDataset: n_max must be a positive integer, got {n_max}')
         self.profile = profile

@@ -1,3 +1,5 @@
 from .channels import RepeatChannels
+from .multi_res import MultiResPipeline
+from .slotted_augment import SlottedAugment
 
-__all__ = ['RepeatChannels']
+__all__ = ['MultiResPipeline', 'RepeatChannels', 'SlottedAugment']

@@ -1,4 +1,5 @@
 # Hooks are imported here (one line each).
+from .adversarial_balance_hook import AdversarialBalanceHook  # noqa: F401
 from .class_counts_hook import ClassCountsHook  # noqa: F401
 from .drw_hook import DRWHook  # noqa: F401
 from .max_norm_hook import MaxNormHook  # noqa: F401

@@ -1,0 +1,105 @@
+"""Random augmentations drawn from a fixed, per-image set: what makes teacher outputs cacheable."""
+import random
+import zlib
+from typing import List, Optional, Sequence, Union
+
+import numpy as np
+from mmcv.transforms import BaseTransform, Compose
+from mmpretrain.registry import TRANSFORMS
+
+#: The key ``SlottedAugment`` writes (add it to ``PackInputs(meta_keys=...)``).
+AUG_KEY = 'aug_key'
+
+
+def slot_seed(base_seed: int, sample_idx: int, slot: int) -> int:
+    """A 32-bit seed that depends only on the run's seed, the image and the slot.
+
+    Example:
+        >>> slot_seed(0, 12, 3) == slot_seed(0, 12, 3) != slot_seed(0, 12, 2)
+        True
+    """
+    return zlib.crc32(f'{base_seed}/{sample_idx}/{slot}'.encode())
+
+
+@TRANSFORMS.register_module()
+class SlottedAugment(BaseTransform):
+    """Run random transforms with one of ``num_slots`` fixed random states per image.
+
+    For every sample one slot ``s`` in ``[0, num_slots)`` is drawn at random; the wrapped
+    transforms then run with NumPy's and Python's global random generators seeded by
+    ``(seed, sample_idx, s)`` (and restored afterwards), so the same image in the same slot
+    always gets the same crop, flip, teacher resolution, ... Each image thus has at most
+    ``num_slots`` augmented versions over the whole run, and
+    ``results['aug_key'] = sample_idx * num_slots + s`` names the one it got.
+
+    This is the input side of the teacher-output cache of ``CalibratedDistiller``
+    (``teacher_cache=dict(...)``): the frozen teacher's outputs for an ``aug_key`` are computed
+    once and reused in later epochs, in the manner of Fast Knowledge Distillation (Shen and
+    Xing, 2021), which stores soft labels with the augmentation parameters. More slots give
+    more augmentation diversity and fewer cache hits: about ``num_slots`` teacher passes per
+    image over a run instead of one per epoch.
+
+    Keep ``'aug_key'`` through packing: ``PackInputs(meta_keys=(..., 'aug_key'))``.
+
+    Required keys: ``sample_idx`` (mmengine datasets add it). Added keys: ``aug_key``.
+
+    Args:
+        transforms (Sequence[dict]): The random transforms to wrap (e.g. ``RandomCrop``,
+            ``RandomFlip``, ``MultiResPipeline``). Transforms that draw from other generators
+            (e.g. ``torch``) are not made repeatable.
+        num_slots (int): Augmented versions per image, >= 1. Defaults to 4.
+        seed (int, optional): The run's augmentation seed; None draws one from NumPy's global
+            generator when the transform is built (mmengine seeds it from ``randomness.seed``).
+
+    Example:
+        >>> import numpy as np
+        >>> t = SlottedAugment([dict(type='RandomFlip', prob=0.5)], num_slots=2, seed=0)
+        >>> img = np.arange(6, dtype=np.uint8).reshape(2, 3, 1)
+        >>> outs = [t(dict(img=img, sample_idx=7)) for _ in range(20)]
+        >>> sorted({o['aug_key'] for o in outs})
+        [14, 15]
+        >>> all(np.array_equal(a['img'], b['img']) for a in outs for b in outs
+        ...     if a['aug_key'] == b['aug_key'])
+        True
+    """
+
+    def __init__(self,
+                 transforms: Sequence[Union[dict, callable]],
+                 num_slots: int = 4,
+                 seed: Optional[int] = None) -> None:
+        if isinstance(num_slots, bool) or not isinstance(num_slots, int) or num_slots < 1:
+            raise ValueError(f'SlottedAugment: num_slots must be an int >= 1, got {num_slots!r}')
+        if not isinstance(transforms, (list, tuple)):
+            raise TypeError('SlottedAugment: transforms must be a list of transform configs, got '
+                            f'{type(transforms).__name__}')
+        self.transforms = Compose(
+            [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in transforms])
+        self.num_slots = num_slots
+        self.seed = int(np.random.randint(2**31)) if seed is None else int(seed)
+
+    def transform(self, results: dict) -> Optional[dict]:
+        if 'sample_idx' not in results:
+            raise KeyError('SlottedAugment: the sample has no "sample_idx" (mmengine datasets '
+                           'add it to every data info); cannot key its augmentations')
+        sample_idx = int(results['sample_idx'])
+        slot = int(np.random.randint(self.num_slots))
+        np_state, py_state = np.random.get_state(), random.getstate()
+        seed = slot_seed(self.seed, sample_idx, slot)
+        np.random.seed(seed)
+        random.seed(seed)
+        try:
+            results = self.transforms(results)
+        finally:
+            np.random.set_state(np_state)
+            random.setstate(py_state)
+        if results is not None:
+            results[AUG_KEY] = sample_idx * self.num_slots + slot
+        return results
+
+    def __repr__(self) -> str:
+        inner: List[str] = [repr(t) for t in self.transforms.transforms]
+        return (f'{type(self).__name__}(num_slots={self.num_slots}, seed={self.seed}, '
+                f'transforms=[{", ".join(inner)}])')
+
+
+__all__ = ['AUG_KEY', 'SlottedAugment', 'slot_seed']

@@ -1,0 +1,66 @@
+"""SlottedAugment: a fixed set of augmented versions per image, on real digits images."""
+import numpy as np
+import pytest
+
+import mmltbin  # noqa: F401
+from mmltbin.datasets.transforms import SlottedAugment
+from mmpretrain.registry import DATASETS, TRANSFORMS
+
+RANDOM = [dict(type='RandomCrop', crop_size=8, padding=2),
+          dict(type='RandomFlip', prob=0.5, direction='horizontal')]
+
+
+@pytest.fixture(scope='module')
+def images():
+    dataset = DATASETS.build(dict(type='SklearnDigits', split='train', pipeline=[]))
+    return [dataset[i] for i in range(3)]
+
+
+def _apply(transform, info):
+    return transform(dict(info, img=info['img'].copy()))
+
+
+def test_registered_and_each_key_names_one_augmented_image(images):
+    t = TRANSFORMS.build(dict(type='SlottedAugment', transforms=RANDOM, num_slots=3, seed=0))
+    assert isinstance(t, SlottedAugment)
+    for info in images:
+        by_key = {}
+        for _ in range(40):
+            out = _apply(t, info)
+            key = out['aug_key']
+            assert key // 3 == info['sample_idx']
+            if key in by_key:
+                np.testing.assert_array_equal(by_key[key], out['img'])
+            by_key[key] = out['img']
+        assert len(by_key) == 3  # every slot drawn in 40 tries
+        # the slots are different augmentations (crop offsets / flips), not copies
+        assert len({v.tobytes() for v in by_key.values()}) > 1
+
+
+def test_the_run_seed_changes_the_augmentations(images):
+    outs = []
+    for seed in (0, 1):
+        t = SlottedAugment(RANDOM, num_slots=1, seed=seed)
+        outs.append(np.stack([_apply(t, info)['img'] for info in images]))
+    assert not np.array_equal(outs[0], outs[1])
+
+
+def test_global_generators_advance_only_by_the_slot_draw(images):
+    t = SlottedAugment(RANDOM, num_slots=4, seed=0)
+    np.random.seed(5)
+    _apply(t, images[0])
+    after = np.random.rand()
+    np.random.seed(5)
+    np.random.randint(4)  # the slot
+    assert after == np.random.rand()
+
+
+def test_bad_input_is_named(images):
+    with pytest.raises(ValueError, match='num_slots'):
+        SlottedAugment(RANDOM, num_slots=0)
+    with pytest.raises(TypeError, match='list of transform'):
+        SlottedAugment(dict(type='RandomFlip', prob=0.5))
+    info = dict(images[0])
+    del info['sample_idx']
+    with pytest.raises(KeyError, match='sample_idx'):
+        SlottedAugment(RANDOM)(info)
