@@ -18,7 +18,9 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-GROUP_STYLE = (('many', '#4C72B0'), ('medium', '#DD8452'), ('few', '#C44E52'))
+from mmltbin.analysis.plots import SHOT_GROUP_STYLE as GROUP_STYLE
+from mmltbin.analysis.plots import (class_counts_from_config, head_to_tail_order,
+                                    shade_shot_groups)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -41,24 +43,18 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def counts_from_config(path: str, cfg_options: Optional[List[str]]) -> tuple:
     """Per-class counts and class names of the config's training dataset."""
-    from mmengine.config import Config, DictAction
+    from mmengine.config import DictAction
 
-    import mmltbin  # noqa: F401
-    from mmltbin.datasets import build_dataset_from_cfg
-
-    if not osp.isfile(path):
-        sys.exit(f'error: config file "{path}" does not exist')
-    cfg = Config.fromfile(path)
+    options = None
     if cfg_options:
         action = DictAction(option_strings=[], dest='cfg_options')
         ns = argparse.Namespace()
         action(None, ns, cfg_options)
-        cfg.merge_from_dict(ns.cfg_options)
-    meta = build_dataset_from_cfg(cfg, 'train_dataloader').metainfo
-    if meta.get('class_counts') is None:
-        sys.exit(f'error: the training dataset of {path} has no metainfo["class_counts"]; wrap '
-                 'it in LongTailDataset (profile="all" keeps every sample)')
-    return meta['class_counts'], meta.get('classes')
+        options = ns.cfg_options
+    try:
+        return class_counts_from_config(path, options)
+    except (FileNotFoundError, ValueError) as err:
+        sys.exit(f'error: {err}')
 
 
 def counts_from_ann_file(path: str) -> List[int]:
@@ -85,20 +81,12 @@ def plot_distribution(counts: Sequence[int], out: str, many_thr: int = 100, few_
     import matplotlib.pyplot as plt
 
     counts = np.asarray(counts)
-    order = np.argsort(-counts, kind='stable')
+    order = head_to_tail_order(counts)
     sorted_counts = counts[order]
     num = len(counts)
-    group_of = np.where(sorted_counts > many_thr, 0, np.where(sorted_counts < few_thr, 2, 1))
 
     fig, ax = plt.subplots(figsize=(max(6.0, min(14.0, 0.25 * num + 4)), 4.2), dpi=120)
-    for gid, (name, color) in enumerate(GROUP_STYLE):
-        ranks = np.flatnonzero(group_of == gid)
-        if not len(ranks):
-            continue
-        ax.axvspan(ranks[0] - 0.5, ranks[-1] + 0.5, color=color, alpha=0.15, lw=0)
-        ax.text((ranks[0] + ranks[-1]) / 2, 1.01, f'{name}\n{len(ranks)} classes',
-                transform=ax.get_xaxis_transform(), ha='center', va='bottom', fontsize=9,
-                color=color)
+    group_of = shade_shot_groups(ax, sorted_counts, many_thr, few_thr)
     ax.bar(np.arange(num), sorted_counts, width=0.8 if num <= 100 else 1.0,
            color=[GROUP_STYLE[g][1] for g in group_of], edgecolor='none')
     for thr, label, va in ((many_thr, f'> {many_thr}', 'bottom'),
