@@ -180,7 +180,10 @@ class CalibratedDistiller(ImageClassifier):
             self.teacher_cache = self._build_cache(teacher_cache)
         self.teacher_input = teacher_input
         self.save_teacher = bool(save_teacher)
-        self._teacher_loaded = self.teacher_checkpoint is None
+        # a teacher built here from a config is trained only once its checkpoint is loaded
+        # (init_weights) or it is calibrated in the run (TeacherCalibrationHook); a built
+        # module passed in is taken as it is
+        self._teacher_loaded = isinstance(teacher, nn.Module)
         self._match_teacher_normalisation()
         self._register_state_dict_hook(_drop_teacher_keys)
         self._register_load_state_dict_pre_hook(self._complete_teacher_keys, with_module=False)
@@ -284,6 +287,10 @@ class CalibratedDistiller(ImageClassifier):
             self.teacher.load_checkpoint(self.teacher_checkpoint)
             self._teacher_loaded = True
 
+    def mark_teacher_loaded(self) -> None:
+        """Declare the teacher's weights set (e.g. by ``TeacherCalibrationHook``)."""
+        self._teacher_loaded = True
+
     def _complete_teacher_keys(self, state_dict, prefix, *args) -> None:
         """Loading a checkpoint saved without the teacher keeps the current teacher."""
         key = prefix + 'teacher.'
@@ -366,6 +373,12 @@ class CalibratedDistiller(ImageClassifier):
     def loss(self, inputs: Inputs, data_samples: List[DataSample]) -> dict:
         """Distillation (and optional task) losses of a batch."""
         if not self._teacher_loaded:
+            if self.teacher_checkpoint is None:
+                raise RuntimeError(
+                    'CalibratedDistiller: the teacher has no weights: model.teacher.checkpoint '
+                    'is None and it was not calibrated in this run; set '
+                    'model.teacher.checkpoint to the calibrated teacher, or add '
+                    "dict(type='TeacherCalibrationHook') to custom_hooks")
             raise RuntimeError(
                 'CalibratedDistiller: the teacher checkpoint '
                 f'"{self.teacher_checkpoint}" has not been loaded: call init_weights() first '

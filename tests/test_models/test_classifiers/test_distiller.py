@@ -301,3 +301,18 @@ def test_teacher_cache_without_keys_or_with_mixup_is_named(cfg, teacher_ckpt):
     with pytest.raises(ValueError, match='Mixup'):
         _model(cfg, teacher_ckpt, teacher_cache=dict(),
                train_cfg=dict(augments=[dict(type='Mixup', alpha=1.0)]))
+
+
+def test_a_teacher_without_weights_is_refused(cfg):
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg.teacher.checkpoint = None
+    model = _build(model_cfg)
+    model.init_weights()
+    data = model.data_preprocessor(_batch(), True)
+    with pytest.raises(RuntimeError, match='TeacherCalibrationHook'):
+        model.loss(data['inputs'], data['data_samples'])
+    model.mark_teacher_loaded()
+    for module in model.modules():
+        if callable(getattr(module, 'set_class_counts', None)):
+            module.set_class_counts(long_tail_counts(10, 40, 10))
+    assert 'loss_kd' in model.loss(data['inputs'], data['data_samples'])
