@@ -1,6 +1,9 @@
 # Calibrate-and-Distill on Fashion-MNIST-LT (n_max 1000, rho 100: 1000 ... 10 images, 2,478):
 # ReActNet-A (width 0.25, stride-1 stem) at 32 px, distilled from the calibrated ImageNet
-# EfficientNet-Lite0 teacher, which sees the student's augmented crop at 32, 64 or 96 px.
+# EfficientNet-Lite0 teacher, which sees the student's augmented crop at 32, 64 and 96 px
+# (features and logits averaged, as in its calibration).
+# The teacher's outputs are cached: every image gets one of 4 fixed augmentations per run
+# (SlottedAugment), and the frozen teacher runs once per augmented image (TeacherOutputCache).
 #   bash tools/prepare_data.sh
 #   python tools/model_converters/efficientnet_lite0_to_timm.py
 #   python tools/train.py configs/ltbin/calibrate_effnet-lite0_fashion-mnist-lt.py   # teacher
@@ -18,15 +21,18 @@ model = dict(
     teacher=dict(
         model=dict(num_classes=10),
         checkpoint='work_dirs/calibrate_effnet-lite0_fashion-mnist-lt/epoch_30.pth'),
+    teacher_cache=dict(type='TeacherOutputCache', dtype='float32'),
 )
 
-# Teacher views: the same augmented 32 px crop resized to one random size of 32 / 64 / 96 per
-# sample (the teacher's cost at all three sizes would be about 3 times the student's step).
-train_pipeline = [
-    dict(type='RepeatChannels', num_channels=3),
+augment = [
     dict(type='RandomCrop', crop_size=32, padding=4 + (32 - 28) // 2),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='MultiResPipeline', teacher_sizes=(32, 64, 96), num_teacher_views=1),
-    dict(type='PackInputs'),
+    dict(type='MultiResPipeline', teacher_sizes=(32, 64, 96)),
+]
+train_pipeline = [
+    dict(type='RepeatChannels', num_channels=3),
+    dict(type='SlottedAugment', num_slots=4, transforms=augment),
+    dict(type='PackInputs',
+         meta_keys=('sample_idx', 'img_path', 'ori_shape', 'img_shape', 'aug_key')),
 ]
 train_dataloader = dict(dataset=dict(dataset=dict(pipeline=train_pipeline)))

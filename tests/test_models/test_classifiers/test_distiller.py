@@ -16,7 +16,7 @@ from mmltbin.datasets import long_tail_counts
 from mmltbin.models.classifiers import CalibratedDistiller
 from mmltbin.models.teachers import FrozenTeacher
 from mmltbin.utils import load_checkpoint_safely
-from mmpretrain.registry import DATASETS, MODELS
+from mmpretrain.registry import DATASETS, MODELS, TRANSFORMS
 from toolrun import REPO_ROOT, python_tool
 
 CONFIG = osp.join(osp.dirname(__file__), 'data', 'distill_digits.py')
@@ -260,6 +260,18 @@ def test_ltbin_configs_build_without_the_teacher_file(name):
     assert any(h['type'] == 'AdversarialBalanceHook' for h in cfg.custom_hooks)
     x = torch.rand(2, 3, 32, 32)
     assert model(x).shape == (2, model.head.num_classes)
+
+
+LTBIN_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'ltbin', '*.py')))
+
+
+@pytest.mark.parametrize('path', LTBIN_CONFIGS, ids=[osp.basename(p) for p in LTBIN_CONFIGS])
+def test_every_ltbin_config_parses_and_builds_its_model(path):
+    cfg = Config.fromfile(path)
+    model = _build(cfg.model)
+    assert type(model).__name__ in ('CalibratedDistiller', 'LinearProbeClassifier')
+    for transform in cfg.train_dataloader.dataset.get('dataset', {}).get('pipeline', []):
+        assert transform['type'] in TRANSFORMS, transform['type']
 
 
 CACHED_PIPELINE = [

@@ -1,0 +1,233 @@
+"""Run a table of configs (rows) x seeds on CPU and summarise test shot accuracies and cost.
+
+Each row is trained with ``tools/train.py`` (no validation, so timings are training only) and
+its last checkpoint tested with ``tools/test.py``. Per run it records the ShotAccuracy metrics
+(many / medium / few / all = mean per-class accuracy, and top-1), seconds per training epoch
+(mean iteration time x iterations per epoch, from mmengine's scalar log) and the peak resident
+memory of the training process. Results go to ``--out`` (JSON, one record per run, appended
+and reused: an existing run is not trained again) and a Markdown table beside it.
+
+Example:
+    python benchmarks/run_table.py --table fmnist_lt_baselines --seeds 0 1 2 \\
+        --out benchmarks/results/fmnist_lt_baselines.json
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from typing import Dict, List, Optional
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
+
+from tables import TABLES  # noqa: E402
+
+METRICS = ('many', 'medium', 'few', 'mean_per_class', 'top1')
+
+
+def run(cmd: List[str], log_path: str, threads: int) -> Dict[str, float]:
+    """Run ``cmd`` to completion, its output to ``log_path``; return wall time and peak RSS."""
+    start = time.time()
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    with open(log_path, 'w') as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f'command failed ({code}); see {log_path}: {" ".join(cmd)}')
+    return dict(wall_s=time.time() - start, peak_rss_mb=usage.ru_maxrss / 1024.0)
+
+
+def seconds_per_epoch(work_dir: str) -> Optional[float]:
+    """Mean training-iteration time x iterations per epoch, from mmengine's scalars.json."""
+    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    if not logs:
+        return None
+    rows = [json.loads(line) for line in open(logs[-1])]
+    rows = [r for r in rows if 'time' in r and 'epoch' in r and 'lr' in r]
+    if not rows:
+        return None
+    per_epoch: Dict[int, List[float]] = {}
+    for r in rows:
+        per_epoch.setdefault(r['epoch'], []).append(r['time'])
+    # skip the first epoch when there are more (warm-up, caches being filled)
+    epochs = sorted(per_epoch)[1:] or sorted(per_epoch)
+    times = [statistics.mean(per_epoch[e]) for e in epochs]
+    iters = max(r['iter'] for r in rows) / max(per_epoch)
+    return statistics.mean(times) * iters
+
+
+def heldout_config(config: str, options: List[str], heldout: str, out_path: str) -> str:
+    """Write ``config`` (with ``options``) testing on ``heldout``'s validation split."""
+    from mmengine.config import Config, DictAction
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    cfg.merge_from_dict({key: DictAction._parse_iterable(value)
+                         for key, value in (opt.split('=', 1) for opt in options)})
+    val = Config.fromfile(osp.join(ROOT, heldout))
+    cfg.test_dataloader = val.val_dataloader
+    cfg.test_evaluator = val.val_evaluator
+    cfg.dump(out_path)
+    return out_path
+
+
+def run_one(row: dict, seed: int, epochs: Optional[int], work_root: str, python: str,
+            threads: int, heldout: Optional[str] = None, test: bool = True) -> dict:
+    name = row['name']
+    work_dir = osp.join(work_root, f'{name}_seed{seed}')
+    os.makedirs(work_dir, exist_ok=True)
+    fill = dict(seed=seed, work_root=work_root)
+    options = [f'randomness.seed={seed}', *(o.format(**fill) for o in row.get('options', []))]
+    epochs = row.get('epochs', epochs)
+    if epochs is not None:
+        options.append(f'train_cfg.max_epochs={epochs}')
+    train_cmd = [python, 'tools/train.py', row['config'], '--work-dir', work_dir, '--no-validate',
+                 '--resume', 'auto', '--cfg-options', *options]
+    cost = run(train_cmd, osp.join(work_dir, 'train.log'), threads)
+    record = dict(row=name, seed=seed, config=row['config'], options=options,
+                  s_per_epoch=seconds_per_epoch(work_dir), peak_rss_mb=cost['peak_rss_mb'],
+                  train_wall_s=cost['wall_s'])
+    if not test:
+        return record
+    ckpt = open(osp.join(work_dir, 'last_checkpoint')).read().strip()
+    test_options = [o for o in options if not o.startswith('train_cfg.')]
+    splits = [('', row['config'], test_options)]
+    if heldout:
+        val_cfg = heldout_config(row['config'], test_options, heldout,
+                                 osp.join(work_dir, 'heldout_val_config.py'))
+        splits.append(('val_', val_cfg, []))
+    for prefix, config, opts in splits:
+        metrics_path = osp.join(work_dir, f'{prefix}test_metrics.json')
+        cmd = [python, 'tools/test.py', config, ckpt, '--work-dir', work_dir, '--out',
+               metrics_path] + (['--cfg-options', *opts] if opts else [])
+        run(cmd, osp.join(work_dir, f'{prefix}test.log'), threads)
+        metrics = json.load(open(metrics_path))
+        for key in METRICS:
+            value = metrics.get(f'accuracy/{key}')
+            record[prefix + key] = None if value is None else float(value)
+    return record
+
+
+def fmt(values: List[Optional[float]], digits: int = 1) -> str:
+    values = [v for v in values if v is not None and v == v]
+    if not values:
+        return 'n/a'
+    if len(values) == 1:
+        return f'{values[0]:.{digits}f}'
+    return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}'
+
+
+def markdown(records: List[dict], rows: List[dict], title: str, command: str) -> str:
+    lines = [f'# {title}', '', f'Command: `{command}`', '',
+             'Test accuracy (%) on the balanced test set: mean ± std over seeds; "all" is the '
+             'mean per-class accuracy. Seconds per epoch: training only; memory: peak RSS of '
+             'the training process; one thread per run (`--threads`).', '',
+             '| row | seeds | many | medium | few | all | top-1 | held-out val all | s / epoch '
+             '| peak MB |',
+             '|---|---|---|---|---|---|---|---|---|---|']
+    for row in rows:
+        rs = [r for r in records if r['row'] == row['name']]
+        if not rs:
+            continue
+        lines.append('| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |'.format(
+            row.get('label', row['name']), len(rs), fmt([r.get('many') for r in rs]),
+            fmt([r.get('medium') for r in rs]), fmt([r.get('few') for r in rs]),
+            fmt([r.get('mean_per_class') for r in rs]), fmt([r.get('top1') for r in rs]),
+            fmt([r.get('val_mean_per_class') for r in rs]), fmt([r['s_per_epoch'] for r in rs]),
+            fmt([r['peak_rss_mb'] for r in rs], 0)))
+    return '\n'.join(lines) + '\n'
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--table', required=True, choices=sorted(TABLES))
+    parser.add_argument('--rows', nargs='*', help='only these rows (default: all)')
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0])
+    parser.add_argument('--epochs', type=int, help='override train_cfg.max_epochs')
+    parser.add_argument('--out', required=True, help='results JSON (a .md is written beside)')
+    parser.add_argument('--merge', nargs='*', default=[],
+                        help='more results JSON files of the same table, summarised with --out')
+    parser.add_argument('--work-root', default=osp.join(ROOT, 'work_dirs', 'benchmarks'))
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='runs at the same time (each its own process); a row with '
+                        '"needs" starts after that row of the same seed')
+    parser.add_argument('--threads', type=int, default=1,
+                        help='OMP/MKL threads of each run (default 1: stable timings on a '
+                        'shared 2-core machine)')
+    args = parser.parse_args()
+
+    table = TABLES[args.table]
+    rows = [r for r in table['rows'] if not args.rows or r['name'] in args.rows]
+    unknown = set(args.rows or []) - {r['name'] for r in table['rows']}
+    if unknown:
+        raise SystemExit(f'unknown rows {sorted(unknown)} in table {args.table}')
+    records = json.load(open(args.out)) if osp.isfile(args.out) else []
+    done = {(r['row'], r['seed']) for r in records}
+    pending = [(row, seed) for row in rows for seed in args.seeds
+               if (row['name'], seed) not in done]
+    lock = threading.Lock()
+    failed: List[str] = []
+    work_root = osp.join(args.work_root, args.table)
+
+    def ready(row: dict, seed: int) -> bool:
+        need = row.get('needs')
+        if need is None or (need, seed) in done:
+            return True
+        # trained by an earlier invocation (its record may live in another results file)
+        return (not any(r['name'] == need and s == seed for r, s in pending)
+                and osp.isfile(osp.join(work_root, f'{need}_seed{seed}', 'last_checkpoint')))
+
+    def finish(row: dict, seed: int, record: dict) -> None:
+        with lock:
+            records.append(record)
+            done.add((row['name'], seed))
+            os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+            with open(args.out, 'w') as f:
+                json.dump(records, f, indent=1)
+        shown = '  '.join(f'{key} {record[key]:.2f}' for key in (
+            'mean_per_class', 'many', 'medium', 'few', 'val_mean_per_class', 's_per_epoch')
+            if record.get(key) is not None)
+        print(f'[{time.strftime("%H:%M:%S")}] {row["name"]} seed {seed}: {shown}', flush=True)
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        running = {}
+        while pending or running:
+            for row, seed in [p for p in pending if ready(*p)][:args.jobs - len(running)]:
+                pending.remove((row, seed))
+                print(f'[{time.strftime("%H:%M:%S")}] {row["name"]} seed {seed} ...',
+                      flush=True)
+                future = pool.submit(run_one, row, seed, args.epochs, work_root,
+                                     sys.executable, args.threads, table.get('heldout_val'),
+                                     table.get('test', True))
+                running[future] = (row, seed)
+            if not running:
+                missing = sorted({r.get('needs') for r, _ in pending})
+                raise SystemExit(f'rows wait for rows that are not selected: {missing}')
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                row, seed = running.pop(future)
+                try:
+                    finish(row, seed, future.result())
+                except RuntimeError as err:  # one failed run does not stop the others
+                    failed.append(f'{row["name"]} seed {seed}: {err}')
+                    print(f'FAILED {failed[-1]}', flush=True)
+    if failed:
+        print('failed runs:\n  ' + '\n  '.join(failed), file=sys.stderr)
+    command = 'python benchmarks/run_table.py ' + ' '.join(sys.argv[1:])
+    merged = records + [r for path in args.merge for r in json.load(open(path))]
+    md = markdown(merged, table['rows'], table['title'], command)
+    with open(osp.splitext(args.out)[0] + '.md', 'w') as f:
+        f.write(md)
+    print(md)
+    if failed:
+        sys.exit(1)
+
+
+if __name__ == '__main__':
+    main()
