@@ -1,6 +1,7 @@
 """Shared helpers for mmltbin's tests (importable because setup.cfg puts tests/ on sys.path)."""
 import os
 import os.path as osp
+import socket
 import subprocess
 import sys
 from typing import List, Optional
@@ -30,3 +31,23 @@ def run_tool(args: List[str], cwd: Optional[str] = None, timeout: int = 600,
 
 def python_tool(script: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
     return run_tool([sys.executable, osp.join(REPO_ROOT, 'tools', script), *args], **kwargs)
+
+
+def free_port() -> int:
+    """A TCP port free on this machine (for a torchrun rendezvous)."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def checkpoint_state_dict(path: str) -> dict:
+    """The ``state_dict`` of a checkpoint, loaded safely."""
+    from mmltbin.utils import load_checkpoint_safely
+    ckpt = load_checkpoint_safely(path)
+    return ckpt.get('state_dict', ckpt)
+
+
+def assert_ok(proc: subprocess.CompletedProcess) -> None:
+    """Fail with the end of the command's output unless it exited with 0."""
+    assert proc.returncode == 0, (f'exit {proc.returncode}\n{proc.stdout[-3000:]}\n'
+                                  f'{proc.stderr[-5000:]}')

@@ -1,13 +1,12 @@
 """tools/train.py, tools/test.py and tools/dist_train.sh on real data (sklearn digits)."""
 import os.path as osp
-import socket
 import sys
 
 import pytest
 import torch
 
-from mmltbin.utils import load_checkpoint_safely
-from toolrun import REPO_ROOT, TEST_DATA, python_tool, run_tool
+from toolrun import (REPO_ROOT, TEST_DATA, assert_ok, checkpoint_state_dict, free_port,
+                     python_tool, run_tool)
 
 TINY = osp.join(TEST_DATA, 'digits_tiny.py')
 
@@ -21,35 +20,20 @@ def _config_with_hook(tmp_path, hook: str) -> str:
     return str(path)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def _state_dict(path: str) -> dict:
-    ckpt = load_checkpoint_safely(path)
-    return ckpt.get('state_dict', ckpt)
-
-
-def _assert_ok(proc) -> None:
-    assert proc.returncode == 0, f'exit {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}'
-
-
 def test_dist_train_two_cpu_processes_match_single_process(tmp_path):
     """2 gloo processes x batch 16 == 1 process x batch 32: same samples per step, same update."""
     single, dist = str(tmp_path / 'single'), str(tmp_path / 'dist')
     proc = python_tool('train.py', TINY, '--work-dir', single, '--cfg-options',
                        'train_cfg.max_epochs=2')
-    _assert_ok(proc)
+    assert_ok(proc)
     config = _config_with_hook(tmp_path, "dict(type='DumpRankWeightsHook')")
     proc = run_tool(['bash', osp.join(REPO_ROOT, 'tools', 'dist_train.sh'), config, '2',
                      '--work-dir', dist, '--cfg-options', 'train_cfg.max_epochs=2',
                      'train_dataloader.batch_size=16'],
-                    extra_env={'PORT': str(_free_port()), 'PYTHON': sys.executable})
-    _assert_ok(proc)
-    rank0, rank1 = _state_dict(f'{dist}/rank0.pth'), _state_dict(f'{dist}/rank1.pth')
-    reference = _state_dict(f'{single}/epoch_2.pth')
+                    extra_env={'PORT': str(free_port()), 'PYTHON': sys.executable})
+    assert_ok(proc)
+    rank0, rank1 = (checkpoint_state_dict(f'{dist}/rank{r}.pth') for r in (0, 1))
+    reference = checkpoint_state_dict(f'{single}/epoch_2.pth')
     assert rank0.keys() == rank1.keys() == reference.keys()
     for key in reference:
         assert torch.equal(rank0[key], rank1[key]), f'ranks differ at {key}'
@@ -68,28 +52,29 @@ def test_dist_train_two_cpu_processes_match_single_process(tmp_path):
 def test_resume_after_sigkill_reproduces_uninterrupted_run(tmp_path):
     """A run killed mid-epoch resumes from its last checkpoint and ends with identical weights."""
     full, crashed = str(tmp_path / 'full'), str(tmp_path / 'crashed')
-    _assert_ok(python_tool('train.py', TINY, '--work-dir', full))
+    assert_ok(python_tool('train.py', TINY, '--work-dir', full))
     # 45 iterations per epoch: iteration 110 is in the middle of epoch 3
     config = _config_with_hook(tmp_path, "dict(type='KillAtIterHook', kill_iter=110)")
     proc = python_tool('train.py', config, '--work-dir', crashed)
     assert proc.returncode == -9, 'the training process should have been killed'
     assert osp.isfile(f'{crashed}/epoch_2.pth') and not osp.exists(f'{crashed}/epoch_3.pth')
     proc = python_tool('train.py', TINY, '--work-dir', crashed, '--resume', 'auto')
-    _assert_ok(proc)
+    assert_ok(proc)
     assert 'resumed epoch: 2' in proc.stdout + proc.stderr
-    expected, resumed = _state_dict(f'{full}/epoch_4.pth'), _state_dict(f'{crashed}/epoch_4.pth')
+    expected = checkpoint_state_dict(f'{full}/epoch_4.pth')
+    resumed = checkpoint_state_dict(f'{crashed}/epoch_4.pth')
     for key in expected:
         assert torch.equal(expected[key], resumed[key]), f'resumed run differs at {key}'
 
 
 def test_test_tool_evaluates_a_saved_checkpoint(tmp_path):
     work_dir = str(tmp_path / 'run')
-    _assert_ok(python_tool('train.py', TINY, '--work-dir', work_dir, '--cfg-options',
+    assert_ok(python_tool('train.py', TINY, '--work-dir', work_dir, '--cfg-options',
                            'train_cfg.max_epochs=1'))
     out = str(tmp_path / 'metrics.json')
     proc = python_tool('test.py', TINY, f'{work_dir}/epoch_1.pth', '--work-dir', work_dir,
                        '--out', out)
-    _assert_ok(proc)
+    assert_ok(proc)
     import json
     metrics = json.load(open(out))
     assert 0.0 < metrics['accuracy/top1'] <= 100.0
@@ -99,7 +84,7 @@ def test_test_tool_evaluates_a_saved_checkpoint(tmp_path):
 def test_train_flags_are_accepted(tmp_path, flag):
     proc = python_tool('train.py', TINY, '--work-dir', str(tmp_path), flag, '--cfg-options',
                        'train_cfg.max_epochs=1')
-    _assert_ok(proc)
+    assert_ok(proc)
     assert osp.isfile(tmp_path / 'epoch_1.pth')
 
 

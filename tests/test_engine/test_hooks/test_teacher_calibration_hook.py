@@ -3,7 +3,6 @@ import copy
 import glob
 import json
 import os.path as osp
-import socket
 import sys
 from types import SimpleNamespace
 
@@ -20,7 +19,7 @@ from mmltbin.models.classifiers import LinearProbeClassifier
 from mmltbin.models.teachers import FrozenTeacher
 from mmltbin.utils import load_checkpoint_safely
 from mmpretrain.registry import DATASETS, MODELS
-from toolrun import REPO_ROOT, run_tool
+from toolrun import REPO_ROOT, free_port, run_tool
 
 CONFIG = osp.join(REPO_ROOT, 'tests', 'test_models', 'test_classifiers', 'data',
                   'distill_digits.py')
@@ -258,12 +257,6 @@ def test_calibrate_in_run_config_builds_without_the_teacher_files():
     assert model(torch.rand(2, 3, 32, 32)).shape == (2, 10)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def test_two_processes_calibrate_identically(calibrated_run, encoder_ckpt, tmp_path):
     """tools/dist_train.sh, 2 gloo processes: both ranks end with the same teacher, equal to
     the single-process calibration (same seed, full training set on every rank)."""
@@ -278,7 +271,7 @@ def test_two_processes_calibrate_identically(calibrated_run, encoder_ckpt, tmp_p
     work_dir = tmp_path / 'dist'
     proc = run_tool(['bash', osp.join(REPO_ROOT, 'tools', 'dist_train.sh'), str(config), '2',
                      '--work-dir', str(work_dir)],
-                    extra_env={'PORT': str(_free_port()), 'PYTHON': sys.executable})
+                    extra_env={'PORT': str(free_port()), 'PYTHON': sys.executable})
     assert proc.returncode == 0, proc.stderr[-5000:]
     ranks = [load_checkpoint_safely(str(work_dir / f'rank{r}.pth')) for r in (0, 1)]
     saved = load_checkpoint_safely(str(work_dir / 'calibrated_teacher.pth'))['state_dict']

@@ -2,7 +2,6 @@
 import json
 import math
 import os.path as osp
-import socket
 import sys
 
 import numpy as np
@@ -12,7 +11,7 @@ import torch
 import mmltbin  # noqa: F401
 from mmltbin.evaluation import ShotAccuracy, shot_groups
 from mmpretrain.registry import METRICS
-from toolrun import run_tool
+from toolrun import free_port, run_tool
 
 HERE = osp.dirname(osp.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -91,12 +90,6 @@ def test_without_counts_the_error_says_how_to_provide_them():
         evaluate(ShotAccuracy(class_counts=[5, 5]), [(0, 3)])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def test_two_gloo_processes_match_one_process(tmp_path):
     pred, gt = predictions()
     single = ShotAccuracy(class_counts=COUNTS)
@@ -105,7 +98,7 @@ def test_two_gloo_processes_match_one_process(tmp_path):
 
     out = str(tmp_path / 'rank')
     proc = run_tool([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-                     f'--master_port={_free_port()}',
+                     f'--master_port={free_port()}',
                      osp.join(HERE, 'dist_shot_accuracy_worker.py'), out], timeout=300)
     assert proc.returncode == 0, proc.stderr[-4000:]
     for rank in (0, 1):

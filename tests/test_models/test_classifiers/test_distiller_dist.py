@@ -1,34 +1,17 @@
 """CalibratedDistiller with MultiResPipeline and the adversarial balancer under DDP (2 CPU
 processes, gloo): both ranks end equal, and equal to one process with the same global batch."""
 import os.path as osp
-import socket
 import sys
 
 import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from mmltbin.utils import load_checkpoint_safely
 from mmpretrain.registry import MODELS
-from toolrun import REPO_ROOT, python_tool, run_tool
+from toolrun import (REPO_ROOT, assert_ok, checkpoint_state_dict, free_port, python_tool,
+                     run_tool)
 
 CONFIG = osp.join(osp.dirname(__file__), 'data', 'distill_digits.py')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def _state_dict(path: str) -> dict:
-    ckpt = load_checkpoint_safely(path)
-    return ckpt.get('state_dict', ckpt)
-
-
-def _assert_ok(proc) -> None:
-    assert proc.returncode == 0, (f'exit {proc.returncode}\n{proc.stdout[-3000:]}\n'
-                                  f'{proc.stderr[-5000:]}')
 
 
 def test_two_processes_match_one(tmp_path):
@@ -43,7 +26,7 @@ def test_two_processes_match_one(tmp_path):
                'model.balancer.normalize_terms=False', 'train_dataloader.dataset.profile=counts',
                'train_dataloader.dataset.counts=[40,30,24,18,14,11,8,6,5,4]']
     single, dist = str(tmp_path / 'single'), str(tmp_path / 'dist')
-    _assert_ok(python_tool('train.py', CONFIG, '--work-dir', single, '--cfg-options', *options))
+    assert_ok(python_tool('train.py', CONFIG, '--work-dir', single, '--cfg-options', *options))
     config = tmp_path / 'with_hook.py'
     config.write_text(f"_base_ = ['{CONFIG}']\n"
                       "custom_imports = dict(imports=['mmltbin', 'mmltbin_test_hooks'])\n"
@@ -52,10 +35,10 @@ def test_two_processes_match_one(tmp_path):
     proc = run_tool(['bash', osp.join(REPO_ROOT, 'tools', 'dist_train.sh'), str(config), '2',
                      '--work-dir', dist, '--cfg-options', *options,
                      'train_dataloader.batch_size=16'],
-                    extra_env={'PORT': str(_free_port()), 'PYTHON': sys.executable})
-    _assert_ok(proc)
-    rank0, rank1 = _state_dict(f'{dist}/rank0.pth'), _state_dict(f'{dist}/rank1.pth')
-    reference = _state_dict(f'{single}/epoch_1.pth')
+                    extra_env={'PORT': str(free_port()), 'PYTHON': sys.executable})
+    assert_ok(proc)
+    rank0, rank1 = (checkpoint_state_dict(f'{dist}/rank{r}.pth') for r in (0, 1))
+    reference = checkpoint_state_dict(f'{single}/epoch_1.pth')
     assert not any(k.startswith('teacher.') for k in reference)
     assert any(k.startswith('balancer.mlp') for k in reference)
     for key in reference:
