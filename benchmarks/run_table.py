@@ -45,8 +45,12 @@ def run(cmd: List[str], log_path: str, threads: int) -> Dict[str, float]:
     return dict(wall_s=time.time() - start, peak_rss_mb=usage.ru_maxrss / 1024.0)
 
 
-def seconds_per_epoch(work_dir: str) -> Optional[float]:
-    """Mean training-iteration time x iterations per epoch, from mmengine's scalars.json."""
+def seconds_per_epoch(work_dir: str, skip_first: bool = True) -> Optional[float]:
+    """Mean training-iteration time x iterations per epoch, from mmengine's scalars.json.
+
+    ``skip_first`` leaves out the first epoch when there are more (warm-up); without it the
+    mean covers every epoch (what a teacher-output cache costs over the whole run).
+    """
     logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
     if not logs:
         return None
@@ -57,8 +61,7 @@ def seconds_per_epoch(work_dir: str) -> Optional[float]:
     per_epoch: Dict[int, List[float]] = {}
     for r in rows:
         per_epoch.setdefault(r['epoch'], []).append(r['time'])
-    # skip the first epoch when there are more (warm-up, caches being filled)
-    epochs = sorted(per_epoch)[1:] or sorted(per_epoch)
+    epochs = (sorted(per_epoch)[1:] if skip_first else []) or sorted(per_epoch)
     times = [statistics.mean(per_epoch[e]) for e in epochs]
     iters = max(r['iter'] for r in rows) / max(per_epoch)
     return statistics.mean(times) * iters
@@ -91,8 +94,9 @@ def run_one(row: dict, seed: int, epochs: Optional[int], work_root: str, python:
                  '--resume', 'auto', '--cfg-options', *options]
     cost = run(train_cmd, osp.join(work_dir, 'train.log'), threads)
     record = dict(row=name, seed=seed, config=row['config'], options=options,
-                  s_per_epoch=seconds_per_epoch(work_dir), peak_rss_mb=cost['peak_rss_mb'],
-                  train_wall_s=cost['wall_s'])
+                  s_per_epoch=seconds_per_epoch(work_dir),
+                  s_per_epoch_all=seconds_per_epoch(work_dir, skip_first=False),
+                  peak_rss_mb=cost['peak_rss_mb'], train_wall_s=cost['wall_s'])
     if not test:
         return record
     ckpt = open(osp.join(work_dir, 'last_checkpoint')).read().strip()
@@ -126,20 +130,23 @@ def fmt(values: List[Optional[float]], digits: int = 1) -> str:
 def markdown(records: List[dict], rows: List[dict], title: str, command: str) -> str:
     lines = [f'# {title}', '', f'Command: `{command}`', '',
              'Test accuracy (%) on the balanced test set: mean ± std over seeds; "all" is the '
-             'mean per-class accuracy. Seconds per epoch: training only; memory: peak RSS of '
-             'the training process; one thread per run (`--threads`).', '',
+             'mean per-class accuracy. Seconds per epoch: training only, mean iteration time '
+             'x iterations per epoch, without the first epoch ("all epochs": with it); memory: '
+             'peak RSS of the training process; one thread per run (`--threads`); runs '
+             'started with `--jobs` > 1 share the machine, so their timings are not clean.', '',
              '| row | seeds | many | medium | few | all | top-1 | held-out val all | s / epoch '
-             '| peak MB |',
-             '|---|---|---|---|---|---|---|---|---|---|']
+             '| s / epoch, all epochs | peak MB |',
+             '|---|---|---|---|---|---|---|---|---|---|---|']
     for row in rows:
         rs = [r for r in records if r['row'] == row['name']]
         if not rs:
             continue
-        lines.append('| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |'.format(
+        lines.append('| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |'.format(
             row.get('label', row['name']), len(rs), fmt([r.get('many') for r in rs]),
             fmt([r.get('medium') for r in rs]), fmt([r.get('few') for r in rs]),
             fmt([r.get('mean_per_class') for r in rs]), fmt([r.get('top1') for r in rs]),
             fmt([r.get('val_mean_per_class') for r in rs]), fmt([r['s_per_epoch'] for r in rs]),
+            fmt([r.get('s_per_epoch_all') for r in rs]),
             fmt([r['peak_rss_mb'] for r in rs], 0)))
     return '\n'.join(lines) + '\n'
 
@@ -151,6 +158,8 @@ def main() -> None:
     parser.add_argument('--seeds', nargs='+', type=int, default=[0])
     parser.add_argument('--epochs', type=int, help='override train_cfg.max_epochs')
     parser.add_argument('--out', required=True, help='results JSON (a .md is written beside)')
+    parser.add_argument('--summary-only', action='store_true',
+                        help='run nothing: write the Markdown table of the records in --out')
     parser.add_argument('--merge', nargs='*', default=[],
                         help='more results JSON files of the same table, summarised with --out')
     parser.add_argument('--work-root', default=osp.join(ROOT, 'work_dirs', 'benchmarks'))
@@ -169,8 +178,8 @@ def main() -> None:
         raise SystemExit(f'unknown rows {sorted(unknown)} in table {args.table}')
     records = json.load(open(args.out)) if osp.isfile(args.out) else []
     done = {(r['row'], r['seed']) for r in records}
-    pending = [(row, seed) for row in rows for seed in args.seeds
-               if (row['name'], seed) not in done]
+    pending = [] if args.summary_only else [
+        (row, seed) for row in rows for seed in args.seeds if (row['name'], seed) not in done]
     lock = threading.Lock()
     failed: List[str] = []
     work_root = osp.join(args.work_root, args.table)
@@ -219,7 +228,9 @@ def main() -> None:
                     print(f'FAILED {failed[-1]}', flush=True)
     if failed:
         print('failed runs:\n  ' + '\n  '.join(failed), file=sys.stderr)
-    command = 'python benchmarks/run_table.py ' + ' '.join(sys.argv[1:])
+    seeds = ' '.join(str(x) for x in sorted({r['seed'] for r in records} or set(args.seeds)))
+    command = (f'python benchmarks/run_table.py --table {args.table} --seeds {seeds} --jobs 2 '
+               f'--out {osp.relpath(osp.abspath(args.out), ROOT)}')
     merged = records + [r for path in args.merge for r in json.load(open(path))]
     md = markdown(merged, table['rows'], table['title'], command)
     with open(osp.splitext(args.out)[0] + '.md', 'w') as f:

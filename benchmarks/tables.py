@@ -98,11 +98,12 @@ TABLES = {
         'student, one process, one thread, nothing else running',
         test=False,
         rows=[
-            dict(_baseline('ce', 'cross-entropy'), label='binary, plain cross-entropy'),
+            dict(_baseline('ce', 'cross-entropy'), label='binary, plain cross-entropy (5 epochs)',
+                 epochs=5),
             _cost_student('no-cache', 'the method without the cache (all 3 teacher '
-                          'resolutions every batch)', f'{METHOD}_no-cache', epochs=3),
+                          'resolutions every batch, 3 epochs)', f'{METHOD}_no-cache', epochs=3),
             _cost_student('one-res', 'resolution subset: one random teacher resolution per '
-                          'sample, no cache', f'{METHOD}_one-res', epochs=3),
+                          'sample, no cache (3 epochs)', f'{METHOD}_one-res', epochs=3),
             _cost_student('method', 'the method (all 3 resolutions, teacher-output cache, '
                           '20 epochs)', METHOD),
         ]),
