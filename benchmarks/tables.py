@@ -11,6 +11,7 @@ TEACHER = 'model.teacher.checkpoint={}/{}_seed{{seed}}/epoch_30.pth'
 MAIN_TABLE_DIR = '{work_root}/../fmnist_lt_main'
 HELDOUT_VAL = 'configs/_base_/datasets/fashion_mnist_lt_heldout_val.py'
 METHOD = 'reactnet_fashion-mnist-lt'
+COSINE_40E = ('param_scheduler.0.T_max=40', )
 
 
 def _baseline(name: str, label: str) -> dict:
@@ -78,20 +79,31 @@ TABLES = {
         'defaults are chosen on the held-out validation split',
         heldout_val=HELDOUT_VAL,
         rows=[
-            _student('method', 'default: KD prior-adjusted on both sides, no task loss',
-                     METHOD),
-            _student('task-bs', '+ balanced-softmax task loss', f'{METHOD}_task-bs'),
-            _student('kd-plain', 'plain KD (no prior adjustment)', METHOD,
-                     options=('model.kd_loss.prior_adjust=none', )),
-            _student('task-bs-kd-plain', 'plain KD + balanced-softmax task loss',
-                     f'{METHOD}_task-bs', options=('model.kd_loss.prior_adjust=none', )),
-            _student('kd-student', 'KD prior-adjusted on the student side only', METHOD,
-                     options=('model.kd_loss.prior_adjust=student', )),
-            _student('kd-student-half', 'KD prior-adjusted on the student side, strength 0.5',
-                     METHOD, options=('model.kd_loss.prior_adjust=student',
-                                      'model.kd_loss.prior_strength=0.5')),
-            _student('one-res', 'one random teacher resolution per sample, no cache',
-                     f'{METHOD}_one-res'),
+            _student('method', 'default: square-root sampling, KD prior-adjusted on both sides '
+                     '+ balanced-softmax task loss (both strength 0.5)', METHOD),
+            _student('no-task-loss', 'no task loss (distillation terms only)',
+                     f'{METHOD}_no-task-loss'),
+            _student('instance-sampling', 'uniform sampling, KD prior-adjusted on both sides '
+                     '(strength 1), no task loss (the earlier default)',
+                     f'{METHOD}_instance-sampling'),
+            _student('balanced-sampling', 'class-balanced sampling, plain KD',
+                     f'{METHOD}_balanced-sampling'),
+            _student('balanced-sampling-slots8', 'class-balanced sampling, plain KD, 8 '
+                     'augmentation slots per image', f'{METHOD}_balanced-sampling',
+                     options=('train_dataloader.dataset.dataset.pipeline.1.num_slots=8', )),
+            _student('balanced-sampling-tau2', 'class-balanced sampling, plain KD, '
+                     'temperature 2', f'{METHOD}_balanced-sampling',
+                     options=('model.kd_loss.tau=2.0', )),
+            _student('balanced-sampling-ce', 'class-balanced sampling, plain KD + '
+                     'cross-entropy task loss', f'{METHOD}_balanced-sampling',
+                     options=('model.task_loss._delete_=True',
+                              'model.task_loss.type=CrossEntropyLoss')),
+            # a longer schedule for the student (cosine over 40 epochs), method and baseline
+            _student('method-40e', 'default, 40 epochs', METHOD, options=COSINE_40E, epochs=40),
+            _student('balanced-sampling-40e', 'class-balanced sampling, plain KD, 40 epochs',
+                     f'{METHOD}_balanced-sampling', options=COSINE_40E, epochs=40),
+            dict(_baseline('balanced-softmax', 'balanced softmax, 40 epochs'),
+                 name='balanced-softmax-40e', options=COSINE_40E, epochs=40),
         ]),
     'fmnist_lt_cost': dict(
         title='Training cost on Fashion-MNIST-LT (n_max 1000, rho 100): ReActNet-A (width 0.25) '
@@ -104,7 +116,7 @@ TABLES = {
                           'resolutions every batch, 3 epochs)', f'{METHOD}_no-cache', epochs=3),
             _cost_student('one-res', 'resolution subset: one random teacher resolution per '
                           'sample, no cache (3 epochs)', f'{METHOD}_one-res', epochs=3),
-            _cost_student('method', 'the method (all 3 resolutions, teacher-output cache, '
-                          '20 epochs)', METHOD),
+            _cost_student('method', 'the method (all 3 resolutions made inside the teacher, '
+                          'teacher-output cache, 20 epochs)', METHOD),
         ]),
 }

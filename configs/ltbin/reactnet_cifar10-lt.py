@@ -1,6 +1,7 @@
 # Calibrate-and-Distill on CIFAR-10-LT (rho 100, 12,406 images): ReActNet-A (width 0.25,
-# stride-1 stem) at 32 px, the teacher at 32, 64 and 96 px (averaged, as calibrated) with its
-# outputs cached (4 fixed augmentations per image), as the Fashion-MNIST-LT default.
+# stride-1 stem) at 32 px; the teacher resizes the crop to 32, 64 and 96 px (averaged, as
+# calibrated), its outputs cached (4 fixed augmentations per image), as the Fashion-MNIST-LT
+# default.
 # Needs data/cifar10/cifar-10-batches-py/ and the calibrated teacher:
 #   python tools/train.py configs/ltbin/calibrate_effnet-lite0_cifar10-lt.py
 _base_ = [
@@ -13,15 +14,15 @@ _base_ = [
 model = dict(
     backbone=dict(widen_factor=0.25, stem_stride=1),
     head=dict(num_classes=10, in_channels=256),
-    teacher=dict(model=dict(num_classes=10),
+    teacher=dict(model=dict(num_classes=10, resolutions=(32, 64, 96)),
                  checkpoint='work_dirs/calibrate_effnet-lite0_cifar10-lt/epoch_30.pth'),
+    teacher_input='student',
     teacher_cache=dict(type='TeacherOutputCache', dtype='float32'),
 )
 
 augment = [
     dict(type='RandomCrop', crop_size=32, padding=4),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='MultiResPipeline', teacher_sizes=(32, 64, 96)),
 ]
 train_pipeline = [
     dict(type='SlottedAugment', num_slots=4, transforms=augment),

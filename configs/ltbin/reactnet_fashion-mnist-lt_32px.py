@@ -4,13 +4,6 @@
 _base_ = './reactnet_fashion-mnist-lt.py'
 
 model = dict(
-    teacher_input='student',
     teacher=dict(
+        model=dict(resolutions=None),
         checkpoint='work_dirs/calibrate_effnet-lite0-32px_fashion-mnist-lt/epoch_30.pth'))
-augment = _base_.augment[:2]
-train_pipeline = [
-    dict(type='RepeatChannels', num_channels=3),
-    dict(type='SlottedAugment', num_slots=4, transforms=augment),
-    _base_.train_pipeline[-1],
-]
-train_dataloader = dict(dataset=dict(dataset=dict(pipeline=train_pipeline)))

@@ -4,8 +4,10 @@
 # the three sizes and is poor on one size alone (35% at 32 px on the held-out split).
 _base_ = './reactnet_fashion-mnist-lt_no-cache.py'
 
+# the views come from the pipeline; the teacher uses them at their own sizes
+model = dict(teacher_input='views', teacher=dict(model=dict(resolutions=None)))
 augment = [
-    *_base_.augment[:2],
+    *_base_.augment,
     dict(type='MultiResPipeline', teacher_sizes=(32, 64, 96), num_teacher_views=1),
 ]
 train_pipeline = [

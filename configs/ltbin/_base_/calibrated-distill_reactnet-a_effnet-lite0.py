@@ -28,8 +28,10 @@ model = dict(
     # clean training images.
     teacher_input='auto',
     # tau^2 KL(p_T || p_S). prior_adjust='both': the teacher's balanced logits and the
-    # student's logits both shifted by log prior (optimum: the student's own logits equal the
-    # teacher's balanced ones; one-hot targets: balanced softmax). 'student': only the
+    # student's logits both shifted by prior_strength * log prior (optimum: the student's own
+    # logits equal the teacher's balanced ones; one-hot targets: balanced softmax). Set
+    # prior_strength to the power q of a ClassAwareSampler (classes drawn prop. to n_c^q:
+    # 1 uniform over images, 0.5 square-root, 0 class-balanced, where 'none' is the same). 'student': only the
     # student's shifted (over-corrects soft targets toward the tail); 'none': plain KD (learns
     # the head bias). power < 1 flattens the teacher's targets (DiVE); class_balanced_beta
     # weights the term per class (None: off).

@@ -113,8 +113,9 @@ class TeacherCalibrationHook(Hook):
     ``configs/ltbin/calibrate_*.py``, so ``cache_features`` computes the encoder features in
     the first epoch only), normalised by the run's data preprocessor (no batch augments), and
     converted to the encoder's normalisation inside the probe; the encoder sees every image
-    at ``resolutions`` (features averaged), which are used for calibration only and then
-    restored (the distillation feeds the teacher the ``MultiResPipeline`` views).
+    at ``resolutions`` (features averaged; None: the teacher's own), which are used for
+    calibration only and then restored (the distillation then uses the teacher's own
+    setting, or the ``MultiResPipeline`` views).
     The per-epoch order is ``DefaultSampler``'s (same seed); the calibration runs under its
     own random-number stream (``seed``), so the distillation's stream does not depend on it.
 

@@ -35,6 +35,9 @@ class KDLoss(ClassCountsMixin, nn.Module):
     - ``prior_adjust='both'``: the teacher's balanced logits are turned into the
       training-distribution posterior (``z_T + log pi``) and compared with ``z_S + log pi``:
       the optimum is ``z_S = z_T`` for soft targets and balanced softmax for one-hot ones.
+      The prior is that of the batches: with ``ClassAwareSampler`` drawing class ``c`` with
+      probability proportional to ``n_c ** q``, use ``prior_strength=q`` (0.5 for
+      square-root sampling; class-balanced sampling needs no adjustment).
     - ``power``: power normalisation of the teacher's distribution,
       ``p_T <- p_T^power / sum p_T^power`` (DiVE, He et al. 2021, use ``power = 1 / rho``,
       ``rho > 1``, to flatten it). For a softmax this is a temperature on the teacher alone.

@@ -245,12 +245,13 @@ def test_calibrate_in_run_config_builds_without_the_teacher_files():
                                    'reactnet_fashion-mnist-lt_calibrate-in-run.py'))
     hooks = {h['type']: h for h in cfg.custom_hooks}
     assert hooks['TeacherCalibrationHook']['epochs'] == 30
-    assert tuple(hooks['TeacherCalibrationHook']['resolutions']) == (32, 64, 96)
+    assert 'resolutions' not in hooks['TeacherCalibrationHook']  # the teacher's own
     assert 'AdversarialBalanceHook' in hooks
     model = _build(cfg.model)  # nothing is loaded before training
     probe = model.teacher.model
     assert model.teacher_checkpoint is None and isinstance(probe, LinearProbeClassifier)
     assert probe.encoder_checkpoint == 'checkpoints/efficientnet-lite0_in1k_timm.pth'
+    assert tuple(probe.resolutions) == (32, 64, 96) and model.teacher_input == 'student'
     assert type(probe.head.loss_module).__name__ == 'BalancedSoftmaxLoss'
     assert model.teacher.num_classes == model.head.num_classes == 10
     assert isinstance(model.teacher, FrozenTeacher) and model.balancer.in_channels == 1280

@@ -258,6 +258,9 @@ def test_ltbin_configs_build_without_the_teacher_file(name):
     assert model.teacher_checkpoint.endswith('epoch_30.pth')
     assert model.balancer.in_channels == 1280
     assert any(h['type'] == 'AdversarialBalanceHook' for h in cfg.custom_hooks)
+    # multi-resolution inside the teacher: the 64 / 96 px views are made only on cache misses
+    assert model.teacher_input == 'student' and model.teacher_cache is not None
+    assert tuple(model.teacher.model.resolutions) == (32, 64, 96)
     x = torch.rand(2, 3, 32, 32)
     assert model(x).shape == (2, model.head.num_classes)
 
