@@ -94,6 +94,12 @@ def run_one(row: dict, seed: int, epochs: Optional[int], work_root: str, python:
     os.makedirs(work_dir, exist_ok=True)
     fill = dict(seed=seed, work_root=work_root)
     options = [f'randomness.seed={seed}', *(o.format(**fill) for o in row.get('options', []))]
+    for option in options:
+        key, _, value = option.partition('=')
+        if key == 'model.teacher.checkpoint' and not osp.isfile(osp.join(ROOT, value)):
+            raise RuntimeError(f'{name}: the teacher checkpoint {value} does not exist; '
+                               'calibrate it first (python benchmarks/run_table.py --table '
+                               f'fmnist_lt_main --rows teacher --seeds {seed} --out ...)')
     epochs = row.get('epochs', epochs)
     if epochs is not None:
         options.append(f'train_cfg.max_epochs={epochs}')
@@ -124,6 +130,25 @@ def run_one(row: dict, seed: int, epochs: Optional[int], work_root: str, python:
             value = metrics.get(f'accuracy/{key}')
             record[prefix + key] = None if value is None else float(value)
     return record
+
+
+def rerun_commands(table: str, records: List[dict], out: str) -> str:
+    """The commands that make ``records``: every row with seed 0, then extra seeds by row."""
+    base = f'python benchmarks/run_table.py --table {table} --jobs 2 --out {out}'
+    by_row: Dict[str, set] = {}
+    for r in records:
+        by_row.setdefault(r['row'], set()).add(r['seed'])
+    seeds = sorted(set().union(*by_row.values())) if by_row else [0]
+    first = seeds[:1]
+    commands = [f'{base} --seeds {" ".join(map(str, first))}']
+    extra: Dict[tuple, List[str]] = {}
+    for row, row_seeds in by_row.items():
+        rest = tuple(sorted(row_seeds - set(first)))
+        if rest:
+            extra.setdefault(rest, []).append(row)
+    for rest, rows in extra.items():
+        commands.append(f'{base} --rows {" ".join(rows)} --seeds {" ".join(map(str, rest))}')
+    return '` then `'.join(commands)
 
 
 def fmt(values: List[Optional[float]], digits: int = 1) -> str:
@@ -238,9 +263,7 @@ def main() -> None:
                     print(f'FAILED {failed[-1]}', flush=True)
     if failed:
         print('failed runs:\n  ' + '\n  '.join(failed), file=sys.stderr)
-    seeds = ' '.join(str(x) for x in sorted({r['seed'] for r in records} or set(args.seeds)))
-    command = (f'python benchmarks/run_table.py --table {args.table} --seeds {seeds} --jobs 2 '
-               f'--out {osp.relpath(osp.abspath(args.out), ROOT)}')
+    command = rerun_commands(args.table, records, osp.relpath(osp.abspath(args.out), ROOT))
     merged = records + [r for path in args.merge for r in json.load(open(path))]
     md = markdown(merged, table['rows'], table['title'], command)
     with open(osp.splitext(args.out)[0] + '.md', 'w') as f:

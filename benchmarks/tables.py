@@ -26,10 +26,12 @@ def _student(name: str, label: str, config: str, teacher: str = 'teacher',
                 **kwargs)
 
 
-def _cost_student(name: str, label: str, config: str, **kwargs) -> dict:
-    """A distilled student timed with the teacher calibrated by the main table (seed 0)."""
+def _variant(name: str, label: str, config: str, options: tuple = (), **kwargs) -> dict:
+    """A distilled student whose teacher is the main table's calibrated teacher (same seed)."""
     return dict(name=name, label=label, config=LTBIN.format(config),
-                options=[TEACHER.format(MAIN_TABLE_DIR, 'teacher')], **kwargs)
+                options=[TEACHER.format(MAIN_TABLE_DIR, 'teacher'), *options], **kwargs)
+
+
 
 
 TEACHERS = [
@@ -74,33 +76,36 @@ TABLES = {
                      'no cache', f'{METHOD}_one-res'),
         ]),
     # Variants of the method's defaults, chosen on the held-out balanced validation split.
+    # Their teacher is the main table's (run `--table fmnist_lt_main --rows teacher` first).
     'fmnist_lt_variants': dict(
         title='Variants of the method on Fashion-MNIST-LT (n_max 1000, rho 100), seed 0: '
         'defaults are chosen on the held-out validation split',
         heldout_val=HELDOUT_VAL,
         rows=[
-            _student('method', 'default: square-root sampling, KD prior-adjusted on both sides '
+            _variant('method', 'default: square-root sampling, KD prior-adjusted on both sides '
                      '+ balanced-softmax task loss (both strength 0.5)', METHOD),
-            _student('no-task-loss', 'no task loss (distillation terms only)',
+            _variant('no-task-loss', 'no task loss (distillation terms only)',
                      f'{METHOD}_no-task-loss'),
-            _student('instance-sampling', 'uniform sampling, KD prior-adjusted on both sides '
+            _variant('instance-sampling', 'uniform sampling, KD prior-adjusted on both sides '
                      '(strength 1), no task loss (the earlier default)',
                      f'{METHOD}_instance-sampling'),
-            _student('balanced-sampling', 'class-balanced sampling, plain KD',
+            _variant('balanced-sampling', 'class-balanced sampling, plain KD',
                      f'{METHOD}_balanced-sampling'),
-            _student('balanced-sampling-slots8', 'class-balanced sampling, plain KD, 8 '
+            _variant('balanced-sampling-slots8', 'class-balanced sampling, plain KD, 8 '
                      'augmentation slots per image', f'{METHOD}_balanced-sampling',
                      options=('train_dataloader.dataset.dataset.pipeline.1.num_slots=8', )),
-            _student('balanced-sampling-tau2', 'class-balanced sampling, plain KD, '
+            _variant('balanced-sampling-tau2', 'class-balanced sampling, plain KD, '
                      'temperature 2', f'{METHOD}_balanced-sampling',
                      options=('model.kd_loss.tau=2.0', )),
-            _student('balanced-sampling-ce', 'class-balanced sampling, plain KD + '
+            _variant('balanced-sampling-ce', 'class-balanced sampling, plain KD + '
                      'cross-entropy task loss', f'{METHOD}_balanced-sampling',
                      options=('model.task_loss._delete_=True',
                               'model.task_loss.type=CrossEntropyLoss')),
+            _variant('no-cache', 'no teacher-output cache (the teacher runs on every batch, '
+                     'augmentations not limited to 4 per image)', f'{METHOD}_no-cache'),
             # a longer schedule for the student (cosine over 40 epochs), method and baseline
-            _student('method-40e', 'default, 40 epochs', METHOD, options=COSINE_40E, epochs=40),
-            _student('balanced-sampling-40e', 'class-balanced sampling, plain KD, 40 epochs',
+            _variant('method-40e', 'default, 40 epochs', METHOD, options=COSINE_40E, epochs=40),
+            _variant('balanced-sampling-40e', 'class-balanced sampling, plain KD, 40 epochs',
                      f'{METHOD}_balanced-sampling', options=COSINE_40E, epochs=40),
             dict(_baseline('balanced-softmax', 'balanced softmax, 40 epochs'),
                  name='balanced-softmax-40e', options=COSINE_40E, epochs=40),
@@ -112,11 +117,11 @@ TABLES = {
         rows=[
             dict(_baseline('ce', 'cross-entropy'), label='binary, plain cross-entropy (5 epochs)',
                  epochs=5),
-            _cost_student('no-cache', 'the method without the cache (all 3 teacher '
-                          'resolutions every batch, 3 epochs)', f'{METHOD}_no-cache', epochs=3),
-            _cost_student('one-res', 'resolution subset: one random teacher resolution per '
-                          'sample, no cache (3 epochs)', f'{METHOD}_one-res', epochs=3),
-            _cost_student('method', 'the method (all 3 resolutions made inside the teacher, '
-                          'teacher-output cache, 20 epochs)', METHOD),
+            _variant('no-cache', 'the method without the cache (all 3 teacher resolutions every '
+                     'batch, 3 epochs)', f'{METHOD}_no-cache', epochs=3),
+            _variant('one-res', 'resolution subset: one random teacher resolution per sample, '
+                     'no cache (3 epochs)', f'{METHOD}_one-res', epochs=3),
+            _variant('method', 'the method (all 3 resolutions made inside the teacher, '
+                     'teacher-output cache, 20 epochs)', METHOD),
         ]),
 }
