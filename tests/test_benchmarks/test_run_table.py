@@ -1,0 +1,57 @@
+"""benchmarks/run_table.py: timings read from mmengine's logs, rerun commands, preconditions."""
+import importlib.util
+import json
+import os.path as osp
+
+import pytest
+from toolrun import REPO_ROOT
+
+
+def _load_run_table():
+    path = osp.join(REPO_ROOT, 'benchmarks', 'run_table.py')
+    spec = importlib.util.spec_from_file_location('run_table', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+run_table = _load_run_table()
+
+
+def _write_scalars(work_dir, epoch_times):
+    """A scalars.json as mmengine writes it: one row per logged training iteration."""
+    logs = work_dir / '20260101_000000' / 'vis_data'
+    logs.mkdir(parents=True)
+    rows, it = [], 0
+    for epoch, times in enumerate(epoch_times, start=1):
+        for t in times:
+            it += 1
+            rows.append(dict(lr=1e-3, time=t, epoch=epoch, iter=it, loss=1.0))
+    rows.append(dict(accuracy=50.0, step=len(epoch_times)))  # a validation row: skipped
+    (logs / 'scalars.json').write_text('\n'.join(json.dumps(r) for r in rows))
+
+
+def test_seconds_per_epoch_selects_epochs(tmp_path):
+    _write_scalars(tmp_path, [[5, 5], [2, 2], [2, 2], [1, 1]])  # 2 iterations per epoch
+    assert run_table.seconds_per_epoch(str(tmp_path)) == pytest.approx(2 * 5 / 3)
+    assert run_table.seconds_per_epoch(str(tmp_path), epochs='all') == pytest.approx(5.0)
+    assert run_table.seconds_per_epoch(str(tmp_path), epochs='last') == pytest.approx(2.0)
+    with pytest.raises(ValueError, match='epochs must be one of'):
+        run_table.seconds_per_epoch(str(tmp_path), epochs='first')
+    assert run_table.seconds_per_epoch(str(tmp_path / 'missing')) is None
+
+
+def test_rerun_commands_name_the_extra_seeds_per_row():
+    records = [dict(row=r, seed=s) for r, s in
+               [('a', 0), ('b', 0), ('a', 1), ('a', 2), ('c', 0), ('c', 1), ('c', 2)]]
+    commands = run_table.rerun_commands('t', records, 'out.json').split('` then `')
+    base = 'python benchmarks/run_table.py --table t --jobs 2 --out out.json'
+    assert commands == [f'{base} --seeds 0', f'{base} --rows a c --seeds 1 2']
+
+
+def test_a_missing_teacher_checkpoint_is_named_before_training(tmp_path):
+    row = dict(name='student', config='configs/ltbin/reactnet_fashion-mnist-lt.py',
+               options=[f'model.teacher.checkpoint={tmp_path}/teacher_seed{{seed}}/epoch_30.pth'])
+    with pytest.raises(RuntimeError, match=r'teacher_seed3/epoch_30\.pth does not exist'):
+        run_table.run_one(row, 3, None, str(tmp_path), 'python', 1)
+    assert not (tmp_path / 'student_seed3' / 'train.log').exists()
