@@ -52,7 +52,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
                                'the CPU; train without --amp here')
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
-            raise ValueError(f'--amp needs optim_wrapper.type "OptimWrapper", got "{optim_wrapper}"')
+            raise ValueError('--amp needs optim_wrapper.type "OptimWrapper", '
+                             f'got "{optim_wrapper}"')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
 

@@ -1,5 +1,6 @@
-# Caltech101-LT: derived from mmpretrain's Caltech101 (meta/train.txt: 30 images per class, 102 classes
-# incl. BACKGROUND_Google) -> n_max 30, rho 10. Test: meta/test.txt. Layout: see docs/datasets.md.
+# Caltech101-LT: derived from mmpretrain's Caltech101 (meta/train.txt: 30 images per class,
+# 102 classes incl. BACKGROUND_Google) -> n_max 30, rho 10. Test: meta/test.txt. Layout: see
+# docs/datasets.md.
 _base_ = './derived_lt.py'
 
 dataset_type = 'Caltech101'

@@ -31,10 +31,10 @@ model = dict(
     # student's logits both shifted by prior_strength * log prior (optimum: the student's own
     # logits equal the teacher's balanced ones; one-hot targets: balanced softmax). Set
     # prior_strength to the power q of a ClassAwareSampler (classes drawn prop. to n_c^q:
-    # 1 uniform over images, 0.5 square-root, 0 class-balanced, where 'none' is the same). 'student': only the
-    # student's shifted (over-corrects soft targets toward the tail); 'none': plain KD (learns
-    # the head bias). power < 1 flattens the teacher's targets (DiVE); class_balanced_beta
-    # weights the term per class (None: off).
+    # 1 uniform over images, 0.5 square-root, 0 class-balanced, where 'none' is the same).
+    # 'student': only the student's shifted (over-corrects soft targets toward the tail);
+    # 'none': plain KD (learns the head bias). power < 1 flattens the teacher's targets
+    # (DiVE); class_balanced_beta weights the term per class (None: off).
     kd_loss=dict(type='KDLoss', tau=1.0, power=1.0, prior_adjust='both', prior_strength=1.0,
                  class_balanced_beta=None),
     # 2 - 2 cos(P(f_S), f_T), P a learned linear projection (student width -> 1280)

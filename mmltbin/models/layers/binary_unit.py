@@ -62,7 +62,8 @@ def real_downsample(in_channels: int, out_channels: int, stride: int,
     if stride == 1 and in_channels == out_channels:
         return nn.Identity()
     layers = [] if stride == 1 else [avg_pool_shortcut(stride)]
-    layers += [nn.Conv2d(in_channels, out_channels, 1, bias=False), build_norm(norm_cfg, out_channels)]
+    layers += [nn.Conv2d(in_channels, out_channels, 1, bias=False),
+               build_norm(norm_cfg, out_channels)]
     return nn.Sequential(*layers)
 
 
