@@ -19,19 +19,20 @@ def _baseline(name: str, label: str) -> dict:
 
 
 def _student(name: str, label: str, config: str, teacher: str = 'teacher',
-             options: tuple = (), **kwargs) -> dict:
-    """A distilled student whose teacher is row ``teacher`` of the same table (same seed)."""
-    return dict(name=name, label=label, config=LTBIN.format(config),
-                options=[TEACHER.format('{work_root}', teacher), *options], needs=teacher,
-                **kwargs)
+             options: tuple = (), root: str = '{work_root}', **kwargs) -> dict:
+    """A distilled student whose teacher is row ``teacher`` (same seed) of the table whose
+    work folder is ``root``: this table (the default; the row then waits for the teacher's)
+    or another one (``MAIN_TABLE_DIR``: run that table's teacher first)."""
+    row = dict(name=name, label=label, config=LTBIN.format(config),
+               options=[TEACHER.format(root, teacher), *options], **kwargs)
+    if root == '{work_root}':
+        row['needs'] = teacher
+    return row
 
 
-def _variant(name: str, label: str, config: str, options: tuple = (), **kwargs) -> dict:
+def _variant(name: str, label: str, config: str, **kwargs) -> dict:
     """A distilled student whose teacher is the main table's calibrated teacher (same seed)."""
-    return dict(name=name, label=label, config=LTBIN.format(config),
-                options=[TEACHER.format(MAIN_TABLE_DIR, 'teacher'), *options], **kwargs)
-
-
+    return _student(name, label, config, root=MAIN_TABLE_DIR, **kwargs)
 
 
 TEACHERS = [
