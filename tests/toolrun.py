@@ -33,6 +33,28 @@ def python_tool(script: str, *args: str, **kwargs) -> subprocess.CompletedProces
     return run_tool([sys.executable, osp.join(REPO_ROOT, 'tools', script), *args], **kwargs)
 
 
+#: What a rank prints when it dies in a native abort at gloo start-up (an intermittent crash
+#: of torch's CPU process group on this stack, not a result of the code under test).
+NATIVE_ABORT = 'terminate called without an active exception'
+
+
+def dist_train(config: str, nprocs: int, *args: str, timeout: int = 600
+               ) -> subprocess.CompletedProcess:
+    """``tools/dist_train.sh CONFIG NPROCS ARGS`` on a free port (gloo on a CPU machine).
+
+    A launch whose rank died of :data:`NATIVE_ABORT` is started once more on a new port; any
+    other failure (and a second abort) is returned as it is.
+    """
+    command = ['bash', osp.join(REPO_ROOT, 'tools', 'dist_train.sh'), str(config), str(nprocs),
+               *args]
+    for attempt in range(2):
+        proc = run_tool(command, timeout=timeout,
+                        extra_env={'PORT': str(free_port()), 'PYTHON': sys.executable})
+        if proc.returncode == 0 or NATIVE_ABORT not in proc.stderr + proc.stdout:
+            break
+    return proc
+
+
 def free_port() -> int:
     """A TCP port free on this machine (for a torchrun rendezvous)."""
     with socket.socket() as sock:

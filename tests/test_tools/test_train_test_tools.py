@@ -1,12 +1,10 @@
 """tools/train.py, tools/test.py and tools/dist_train.sh on real data (sklearn digits)."""
 import os.path as osp
-import sys
 
 import pytest
 import torch
 
-from toolrun import (REPO_ROOT, TEST_DATA, assert_ok, checkpoint_state_dict, free_port,
-                     python_tool, run_tool)
+from toolrun import TEST_DATA, assert_ok, checkpoint_state_dict, dist_train, python_tool
 
 TINY = osp.join(TEST_DATA, 'digits_tiny.py')
 
@@ -27,11 +25,8 @@ def test_dist_train_two_cpu_processes_match_single_process(tmp_path):
                        'train_cfg.max_epochs=2')
     assert_ok(proc)
     config = _config_with_hook(tmp_path, "dict(type='DumpRankWeightsHook')")
-    proc = run_tool(['bash', osp.join(REPO_ROOT, 'tools', 'dist_train.sh'), config, '2',
-                     '--work-dir', dist, '--cfg-options', 'train_cfg.max_epochs=2',
-                     'train_dataloader.batch_size=16'],
-                    extra_env={'PORT': str(free_port()), 'PYTHON': sys.executable})
-    assert_ok(proc)
+    assert_ok(dist_train(config, 2, '--work-dir', dist, '--cfg-options', 'train_cfg.max_epochs=2',
+                         'train_dataloader.batch_size=16'))
     rank0, rank1 = (checkpoint_state_dict(f'{dist}/rank{r}.pth') for r in (0, 1))
     reference = checkpoint_state_dict(f'{single}/epoch_2.pth')
     assert rank0.keys() == rank1.keys() == reference.keys()

@@ -3,7 +3,6 @@ import copy
 import glob
 import json
 import os.path as osp
-import sys
 from types import SimpleNamespace
 
 import pytest
@@ -19,7 +18,7 @@ from mmltbin.models.classifiers import LinearProbeClassifier
 from mmltbin.models.teachers import FrozenTeacher
 from mmltbin.utils import load_checkpoint_safely
 from mmpretrain.registry import DATASETS, MODELS
-from toolrun import REPO_ROOT, free_port, run_tool
+from toolrun import REPO_ROOT, dist_train
 
 CONFIG = osp.join(REPO_ROOT, 'tests', 'test_models', 'test_classifiers', 'data',
                   'distill_digits.py')
@@ -270,9 +269,7 @@ def test_two_processes_calibrate_identically(calibrated_run, encoder_ckpt, tmp_p
         f"custom_hooks = [{HOOK!r}, dict(type='DumpRankWeightsHook')]\n"
         "train_cfg = dict(max_epochs=1, val_interval=100)\n")
     work_dir = tmp_path / 'dist'
-    proc = run_tool(['bash', osp.join(REPO_ROOT, 'tools', 'dist_train.sh'), str(config), '2',
-                     '--work-dir', str(work_dir)],
-                    extra_env={'PORT': str(free_port()), 'PYTHON': sys.executable})
+    proc = dist_train(config, 2, '--work-dir', str(work_dir))
     assert proc.returncode == 0, proc.stderr[-5000:]
     ranks = [load_checkpoint_safely(str(work_dir / f'rank{r}.pth')) for r in (0, 1)]
     saved = load_checkpoint_safely(str(work_dir / 'calibrated_teacher.pth'))['state_dict']

@@ -1,15 +1,13 @@
 """CalibratedDistiller with MultiResPipeline and the adversarial balancer under DDP (2 CPU
 processes, gloo): both ranks end equal, and equal to one process with the same global batch."""
 import os.path as osp
-import sys
 
 import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from mmpretrain.registry import MODELS
-from toolrun import (REPO_ROOT, assert_ok, checkpoint_state_dict, free_port, python_tool,
-                     run_tool)
+from toolrun import assert_ok, checkpoint_state_dict, dist_train, python_tool
 
 CONFIG = osp.join(osp.dirname(__file__), 'data', 'distill_digits.py')
 
@@ -32,11 +30,8 @@ def test_two_processes_match_one(tmp_path):
                       "custom_imports = dict(imports=['mmltbin', 'mmltbin_test_hooks'])\n"
                       "custom_hooks = [dict(type='AdversarialBalanceHook'), "
                       "dict(type='DumpRankWeightsHook')]\n")
-    proc = run_tool(['bash', osp.join(REPO_ROOT, 'tools', 'dist_train.sh'), str(config), '2',
-                     '--work-dir', dist, '--cfg-options', *options,
-                     'train_dataloader.batch_size=16'],
-                    extra_env={'PORT': str(free_port()), 'PYTHON': sys.executable})
-    assert_ok(proc)
+    assert_ok(dist_train(config, 2, '--work-dir', dist, '--cfg-options', *options,
+                         'train_dataloader.batch_size=16'))
     rank0, rank1 = (checkpoint_state_dict(f'{dist}/rank{r}.pth') for r in (0, 1))
     reference = checkpoint_state_dict(f'{single}/epoch_1.pth')
     assert not any(k.startswith('teacher.') for k in reference)
