@@ -97,9 +97,12 @@ def run_one(row: dict, seed: int, epochs: Optional[int], work_root: str, python:
     for option in options:
         key, _, value = option.partition('=')
         if key == 'model.teacher.checkpoint' and not osp.isfile(osp.join(ROOT, value)):
+            teacher_dir = osp.dirname(value)  # <work root>/<table>/<teacher row>_seed<seed>
+            teacher = osp.basename(teacher_dir).rsplit('_seed', 1)[0]
+            table = osp.basename(osp.dirname(teacher_dir))
             raise RuntimeError(f'{name}: the teacher checkpoint {value} does not exist; '
                                'calibrate it first (python benchmarks/run_table.py --table '
-                               f'fmnist_lt_main --rows teacher --seeds {seed} --out ...)')
+                               f'{table} --rows {teacher} --seeds {seed} --out ...)')
     epochs = row.get('epochs', epochs)
     if epochs is not None:
         options.append(f'train_cfg.max_epochs={epochs}')

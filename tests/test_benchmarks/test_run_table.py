@@ -55,3 +55,32 @@ def test_a_missing_teacher_checkpoint_is_named_before_training(tmp_path):
     with pytest.raises(RuntimeError, match=r'teacher_seed3/epoch_30\.pth does not exist'):
         run_table.run_one(row, 3, None, str(tmp_path), 'python', 1)
     assert not (tmp_path / 'student_seed3' / 'train.log').exists()
+    with pytest.raises(RuntimeError, match=rf'--table {tmp_path.name} --rows teacher --seeds 3'):
+        run_table.run_one(row, 3, None, str(tmp_path), 'python', 1)
+
+
+@pytest.mark.parametrize('table', ['fmnist_lt_n6000_r100', 'fmnist_lt_n6000_r10'])
+def test_large_set_rows_change_the_data_and_the_student_schedule(table):
+    """Every row of the n_max 6000 tables, merged into its own config, trains on that set;
+    the students' cosine schedule (and LDAM-DRW's re-weighting) fit their shorter run and the
+    teachers' calibration is left as it is."""
+    from mmengine.config import Config, DictAction
+    rho = int(table.rsplit('_r', 1)[1])
+    main = {row['name']: row for row in run_table.TABLES['fmnist_lt_main']['rows']}
+    rows = run_table.TABLES[table]['rows']
+    assert [row['name'] for row in rows] == list(main)
+    for row in rows:
+        cfg = Config.fromfile(osp.join(REPO_ROOT, row['config']))
+        options = [o.format(seed=0, work_root='w') for o in row['options']]
+        cfg.merge_from_dict({k: DictAction._parse_iterable(v)
+                             for k, v in (o.split('=', 1) for o in options)})
+        data = cfg.train_dataloader.dataset
+        assert (data.type, data.n_max, data.rho) == ('LongTailDataset', 6000, rho), row['name']
+        if row['name'].startswith('teacher'):
+            assert 'epochs' not in row and cfg.param_scheduler[0].T_max == 30
+            continue
+        assert row['epochs'] == 5 and cfg.param_scheduler[0].T_max == 5, row['name']
+        if row['name'] == 'ldam-drw':
+            assert cfg.custom_hooks[0].type == 'DRWHook' and cfg.custom_hooks[0].start_epoch == 4
+        if 'needs' in row:
+            assert cfg.model.teacher.checkpoint == f'w/{row["needs"]}_seed0/epoch_30.pth'
