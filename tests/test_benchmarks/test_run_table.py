@@ -80,7 +80,7 @@ def test_large_set_rows_change_the_data_and_the_student_schedule(table):
             assert 'epochs' not in row and cfg.param_scheduler[0].T_max == 30
             continue
         epochs = row['epochs']
-        assert epochs in (5, 20) and cfg.param_scheduler[0].T_max == epochs, row['name']
+        assert epochs in (10, 20) and cfg.param_scheduler[0].T_max == epochs, row['name']
         if row['name'] == 'ldam-drw':  # re-weighted for the last 20% of the epochs
             assert cfg.custom_hooks[0].type == 'DRWHook'
             assert cfg.custom_hooks[0].start_epoch == epochs * 4 // 5
