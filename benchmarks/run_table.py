@@ -3,9 +3,10 @@
 Each row is trained with ``tools/train.py`` (no validation, so timings are training only) and
 its last checkpoint tested with ``tools/test.py``. Per run it records the ShotAccuracy metrics
 (many / medium / few / all = mean per-class accuracy, and top-1), seconds per training epoch
-(mean iteration time x iterations per epoch, from mmengine's scalar log) and the peak resident
-memory of the training process. Results go to ``--out`` (JSON, one record per run, appended
-and reused: an existing run is not trained again) and a Markdown table beside it.
+(mean iteration time x iterations per epoch, from mmengine's scalar logs) and the peak resident
+memory of the training process (not recorded for a run resumed from a checkpoint). Results go
+to ``--out`` (JSON, one record per run, appended and reused: an existing run is not trained
+again) and a Markdown table beside it.
 
 Example:
     python benchmarks/run_table.py --table fmnist_lt_baselines --seeds 0 1 2 \\
@@ -55,10 +56,13 @@ def seconds_per_epoch(work_dir: str, epochs: str = 'after_first') -> Optional[fl
     warm: nearly every teacher output is read back).
     """
     logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-    if not logs:
-        return None
-    rows = [json.loads(line) for line in open(logs[-1])]
-    rows = [r for r in rows if 'time' in r and 'epoch' in r and 'lr' in r]
+    by_iter: Dict[int, dict] = {}  # a resumed run logs in a new folder: later runs win
+    for log in logs:
+        for line in open(log):
+            r = json.loads(line)
+            if 'time' in r and 'epoch' in r and 'lr' in r:
+                by_iter[r['iter']] = r
+    rows = [by_iter[i] for i in sorted(by_iter)]
     if not rows:
         return None
     per_epoch: Dict[int, List[float]] = {}
@@ -108,12 +112,16 @@ def run_one(row: dict, seed: int, epochs: Optional[int], work_root: str, python:
         options.append(f'train_cfg.max_epochs={epochs}')
     train_cmd = [python, 'tools/train.py', row['config'], '--work-dir', work_dir, '--no-validate',
                  '--resume', 'auto', '--cfg-options', *options]
+    last = osp.join(work_dir, 'last_checkpoint')
+    resumed = open(last).read().strip() if osp.isfile(last) else None
     cost = run(train_cmd, osp.join(work_dir, 'train.log'), threads)
     record = dict(row=name, seed=seed, config=row['config'], options=options,
                   s_per_epoch=seconds_per_epoch(work_dir),
                   s_per_epoch_all=seconds_per_epoch(work_dir, epochs='all'),
                   s_per_epoch_last=seconds_per_epoch(work_dir, epochs='last'),
                   peak_rss_mb=cost['peak_rss_mb'], train_wall_s=cost['wall_s'])
+    if resumed:  # the process measured trained only from there: its memory and wall time
+        record.update(resumed_from=resumed, peak_rss_mb=None, train_wall_s=None)
     if not test:
         return record
     ckpt = open(osp.join(work_dir, 'last_checkpoint')).read().strip()
@@ -169,8 +177,9 @@ def markdown(records: List[dict], rows: List[dict], title: str, command: str) ->
              'mean per-class accuracy. Seconds per epoch: training only, mean iteration time '
              'x iterations per epoch, without the first epoch ("all epochs": with it; "last '
              'quarter": the last quarter of the epochs, a teacher-output cache warm); memory: '
-             'peak RSS of the training process; one thread per run (`--threads`); runs '
-             'started with `--jobs` > 1 share the machine, so their timings are not clean.', '',
+             'peak RSS of the training process (n/a for a run resumed from a checkpoint); one '
+             'thread per run (`--threads`); runs started with `--jobs` > 1 share the machine, '
+             'so their timings are not clean.', '',
              '| row | seeds | many | medium | few | all | top-1 | held-out val all | s / epoch '
              '| s / epoch, all epochs | s / epoch, last quarter | peak MB |',
              '|---|---|---|---|---|---|---|---|---|---|---|---|']

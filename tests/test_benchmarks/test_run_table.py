@@ -86,3 +86,28 @@ def test_large_set_rows_change_the_data_and_the_student_schedule(table):
             assert cfg.custom_hooks[0].start_epoch == epochs * 4 // 5
         if 'needs' in row:
             assert cfg.model.teacher.checkpoint == f'w/{row["needs"]}_seed0/epoch_30.pth'
+
+
+def test_a_resumed_run_keeps_its_timings_and_reports_no_memory(tmp_path):
+    """A run stopped and resumed logs in two folders: the timings come from both (the later
+    folder wins for an iteration logged twice); its peak memory is not the whole run's, so
+    none is recorded."""
+    work_dir = tmp_path / 'table' / 'row_seed0'
+    _write_scalars(work_dir, [[9, 9], [3, 3]])  # first run: epochs 1-2
+    later = work_dir / '20260102_000000' / 'vis_data'
+    later.mkdir(parents=True)
+    (later / 'scalars.json').write_text('\n'.join(
+        json.dumps(dict(lr=1e-3, time=t, epoch=e, iter=i, loss=1.0))
+        for e, i, t in [(2, 4, 5), (3, 5, 1), (3, 6, 1)]))
+    (work_dir / 'last_checkpoint').write_text(str(work_dir / 'epoch_2.pth'))
+    fake = tmp_path / 'python'  # stands for the interpreter: train does nothing, test writes
+    fake.write_text('#!/bin/sh\nfor a; do [ "$prev" = --out ] && echo \'{"accuracy/mean_per_'
+                    'class": 50.0}\' > "$a"; prev=$a; done\n')
+    fake.chmod(0o755)
+    row = dict(name='row', config='configs/baselines/reactnet-a_ce_fashion-mnist-lt.py')
+    record = run_table.run_one(row, 0, None, str(tmp_path / 'table'), str(fake), 1)
+    assert record['resumed_from'].endswith('epoch_2.pth')
+    assert record['peak_rss_mb'] is None and record['train_wall_s'] is None
+    assert record['mean_per_class'] == 50.0
+    # epochs 2 (3 then 5: the resumed run's) and 3 after the first: 2 iterations per epoch
+    assert record['s_per_epoch'] == pytest.approx(2 * (4 + 1) / 2)
