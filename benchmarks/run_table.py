@@ -143,15 +143,19 @@ def run_one(row: dict, seed: int, epochs: Optional[int], work_root: str, python:
     return record
 
 
-def rerun_commands(table: str, records: List[dict], out: str) -> str:
-    """The commands that make ``records``: every row with seed 0, then extra seeds by row."""
+def rerun_commands(table: str, records: List[dict], out: str,
+                   table_rows: Optional[List[str]] = None) -> str:
+    """The commands that make ``records``: their rows with the first seed (``--rows`` named
+    when they are not all of ``table_rows``), then extra seeds by row."""
     base = f'python benchmarks/run_table.py --table {table} --jobs 2 --out {out}'
     by_row: Dict[str, set] = {}
     for r in records:
         by_row.setdefault(r['row'], set()).add(r['seed'])
     seeds = sorted(set().union(*by_row.values())) if by_row else [0]
     first = seeds[:1]
-    commands = [f'{base} --seeds {" ".join(map(str, first))}']
+    some = '' if table_rows is None or set(table_rows) <= set(by_row) else ' --rows ' + ' '.join(
+        row for row in table_rows if row in by_row)
+    commands = [f'{base}{some} --seeds {" ".join(map(str, first))}']
     extra: Dict[tuple, List[str]] = {}
     for row, row_seeds in by_row.items():
         rest = tuple(sorted(row_seeds - set(first)))
@@ -275,7 +279,8 @@ def main() -> None:
                     print(f'FAILED {failed[-1]}', flush=True)
     if failed:
         print('failed runs:\n  ' + '\n  '.join(failed), file=sys.stderr)
-    command = rerun_commands(args.table, records, osp.relpath(osp.abspath(args.out), ROOT))
+    command = rerun_commands(args.table, records, osp.relpath(osp.abspath(args.out), ROOT),
+                             [row['name'] for row in table['rows']])
     merged = records + [r for path in args.merge for r in json.load(open(path))]
     md = markdown(merged, table['rows'], table['title'], command)
     with open(osp.splitext(args.out)[0] + '.md', 'w') as f:

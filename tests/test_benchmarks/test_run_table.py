@@ -47,6 +47,11 @@ def test_rerun_commands_name_the_extra_seeds_per_row():
     commands = run_table.rerun_commands('t', records, 'out.json').split('` then `')
     base = 'python benchmarks/run_table.py --table t --jobs 2 --out out.json'
     assert commands == [f'{base} --seeds 0', f'{base} --rows a c --seeds 1 2']
+    # rows the records do not cover: the first command names the ones they do, in table order
+    commands = run_table.rerun_commands('t', records, 'out.json', ['c', 'x', 'b', 'a'])
+    assert commands.split('` then `')[0] == f'{base} --rows c b a --seeds 0'
+    assert run_table.rerun_commands('t', records, 'out.json', ['a', 'b', 'c']) == (
+        f'{base} --seeds 0` then `{base} --rows a c --seeds 1 2')
 
 
 def test_a_missing_teacher_checkpoint_is_named_before_training(tmp_path):
