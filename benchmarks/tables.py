@@ -14,8 +14,13 @@ METHOD = 'reactnet_fashion-mnist-lt'
 COSINE_40E = ('param_scheduler.0.T_max=40', )
 
 
-def _baseline(name: str, label: str) -> dict:
-    return dict(name=name, label=f'binary, {label}', config=BASELINES.format(name))
+def _baseline(name: str, label: str, **kwargs) -> dict:
+    return dict(name=name, label=f'binary, {label}', config=BASELINES.format(name), **kwargs)
+
+
+def _drw_start(epochs: int) -> tuple:
+    """LDAM-DRW's re-weighting on for the last 20% of ``epochs`` (epoch 16 of 20)."""
+    return (f'custom_hooks.0.start_epoch={epochs - max(1, epochs // 5)}', )
 
 
 def _student(name: str, label: str, config: str, teacher: str = 'teacher',
@@ -48,7 +53,7 @@ MAIN_ROWS = [
     *TEACHERS,
     _baseline('ce', 'cross-entropy'),
     _baseline('balanced-softmax', 'balanced softmax'),
-    _baseline('ldam-drw', 'LDAM-DRW'),
+    _baseline('ldam-drw', 'LDAM-DRW', epoch_options=_drw_start),
     _baseline('cb-focal', 'class-balanced focal'),
     _baseline('las', 'label-aware smoothing'),
     _student('distill-uncalibrated', 'binary + distillation from the uncalibrated teacher '
@@ -65,8 +70,8 @@ MAIN_ROWS = [
 
 def _on_set(rows: list, n_max: int, rho: int, epochs: int) -> list:
     """``rows`` on another Fashion-MNIST-LT set (``n_max``, ``rho``): the students trained for
-    ``epochs`` epochs (cosine decay over them; LDAM-DRW re-weights the last 20%), the teachers'
-    calibration unchanged (30 epochs, cached features)."""
+    ``epochs`` epochs (cosine decay over them, plus a row's own ``epoch_options(epochs)``),
+    the teachers' calibration unchanged (30 epochs, cached features)."""
     data = (f'train_dataloader.dataset.n_max={n_max}', f'train_dataloader.dataset.rho={rho}')
     teachers = {row['name'] for row in TEACHERS}
     out = []
@@ -75,9 +80,8 @@ def _on_set(rows: list, n_max: int, rho: int, epochs: int) -> list:
         if row['name'] in teachers:
             out.append(dict(row, options=options))
             continue
-        options.append(f'param_scheduler.0.T_max={epochs}')
-        if row['name'] == 'ldam-drw':
-            options.append(f'custom_hooks.0.start_epoch={epochs - max(1, epochs // 5)}')
+        options += [f'param_scheduler.0.T_max={epochs}',
+                    *row.get('epoch_options', lambda _: ())(epochs)]
         out.append(dict(row, options=options, epochs=epochs))
     return out
 
