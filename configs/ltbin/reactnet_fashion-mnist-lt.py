@@ -43,6 +43,8 @@ train_pipeline = [
     dict(type='PackInputs',
          meta_keys=('sample_idx', 'img_path', 'ori_shape', 'img_shape', 'aug_key')),
 ]
+# batch 32, as the binary baselines (configs/baselines/reactnet-a_ce_fashion-mnist-lt.py)
 train_dataloader = dict(
+    batch_size=32,
     sampler=dict(_delete_=True, type='ClassAwareSampler', mode='sqrt'),
     dataset=dict(dataset=dict(pipeline=train_pipeline)))

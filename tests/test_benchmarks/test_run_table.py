@@ -64,21 +64,28 @@ def test_a_missing_teacher_checkpoint_is_named_before_training(tmp_path):
         run_table.run_one(row, 3, None, str(tmp_path), 'python', 1)
 
 
+def _row_config(row: dict):
+    """The config a benchmark row trains: its file with the row's options merged in."""
+    from mmengine.config import Config, DictAction
+    cfg = Config.fromfile(osp.join(REPO_ROOT, row['config']))
+    options = [o.format(seed=0, work_root='w') for o in row.get('options', ())]
+    cfg.merge_from_dict({k: DictAction._parse_iterable(v)
+                         for k, v in (o.split('=', 1) for o in options)})
+    return cfg
+
+
 @pytest.mark.parametrize('table', ['fmnist_lt_n6000_r100', 'fmnist_lt_n6000_r10'])
 def test_large_set_rows_change_the_data_and_the_student_schedule(table):
     """Every row of the n_max 6000 tables, merged into its own config, trains on that set;
-    the students' cosine schedule (and LDAM-DRW's re-weighting) fit their shorter run and the
-    teachers' calibration is left as it is."""
-    from mmengine.config import Config, DictAction
+    the students' cosine schedule (and LDAM-DRW's re-weighting) fit their shorter run, their
+    batch is the 128 these tables were measured with, and the teachers' calibration is left as
+    it is."""
     rho = int(table.rsplit('_r', 1)[1])
     main = {row['name']: row for row in run_table.TABLES['fmnist_lt_main']['rows']}
     rows = run_table.TABLES[table]['rows']
     assert [row['name'] for row in rows] == list(main)
     for row in rows:
-        cfg = Config.fromfile(osp.join(REPO_ROOT, row['config']))
-        options = [o.format(seed=0, work_root='w') for o in row['options']]
-        cfg.merge_from_dict({k: DictAction._parse_iterable(v)
-                             for k, v in (o.split('=', 1) for o in options)})
+        cfg = _row_config(row)
         data = cfg.train_dataloader.dataset
         assert (data.type, data.n_max, data.rho) == ('LongTailDataset', 6000, rho), row['name']
         if row['name'].startswith('teacher'):
@@ -86,11 +93,27 @@ def test_large_set_rows_change_the_data_and_the_student_schedule(table):
             continue
         epochs = row['epochs']
         assert epochs in (10, 20) and cfg.param_scheduler[0].T_max == epochs, row['name']
+        assert cfg.train_dataloader.batch_size == 128, row['name']
         if row['name'] == 'ldam-drw':  # re-weighted for the last 20% of the epochs
             assert cfg.custom_hooks[0].type == 'DRWHook'
             assert cfg.custom_hooks[0].start_epoch == epochs * 4 // 5
         if 'needs' in row:
             assert cfg.model.teacher.checkpoint == f'w/{row["needs"]}_seed0/epoch_30.pth'
+
+
+@pytest.mark.parametrize('table', ['fmnist_lt_main', 'fmnist_lt_variants', 'fmnist_lt_cost'])
+def test_student_rows_train_with_the_batch_they_were_measured_with(table):
+    """Batch 32 is the students' default (the main table); the variant and cost rows measured
+    before it keep batch 128 unless the row is about the batch (``-bs<N>`` names its own)."""
+    for row in run_table.TABLES[table]['rows']:
+        if row['name'].startswith('teacher'):
+            continue
+        cfg = _row_config(row)
+        if '-bs' in row['name']:
+            expected = int(row['name'].split('-bs')[1].split('-')[0])
+        else:
+            expected = 32 if table == 'fmnist_lt_main' else 128
+        assert cfg.train_dataloader.batch_size == expected, (table, row['name'])
 
 
 def test_a_resumed_run_keeps_its_timings_and_reports_no_memory(tmp_path):
