@@ -27,3 +27,28 @@ def digits_lt_config(work_dir: str, loss: Optional[dict] = None, max_epochs: int
     cfg.log_level = 'WARNING'
     cfg.merge_from_dict(overrides)
     return cfg
+
+
+# The tiny digits CNN with BatchNorm, fixed weights (lr 0) and the 159 long-tailed digits in 53
+# batches of 3: the mean of the per-batch means of a layer's input is its mean over the whole
+# set, whatever the shuffling (what a BatchNorm re-estimation must give for the first layer).
+BN_DIGITS = {'model.backbone.norm_cfg': dict(_delete_=True, type='BN'),
+             'train_dataloader.batch_size': 3,
+             'optim_wrapper.optimizer.lr': 0.0}
+
+
+def stem_input_mean(runner) -> 'torch.Tensor':
+    """Per-channel mean of what the first BatchNorm of ``runner.model`` sees over the whole
+    training set (eval mode, so nothing is updated)."""
+    import torch
+    model = runner.model
+    seen = []
+    handle = model.backbone.norm1.register_forward_hook(
+        lambda module, args, out: seen.append(args[0].mean(dim=(0, 2, 3))))
+    model.eval()
+    with torch.no_grad():
+        for data in runner.build_dataloader(runner.cfg.train_dataloader):
+            model(**model.data_preprocessor(data, False))
+    handle.remove()
+    return torch.stack(seen).mean(0)
+

@@ -1,0 +1,113 @@
+"""Re-estimate the BatchNorm statistics of a benchmark table's final checkpoints and test them.
+
+For every record (row, seed) of a ``run_table.py`` results file (``--rows`` to choose), this
+runs ``tools/analysis_tools/precise_bn.py`` on the run's last checkpoint (with the row's
+options), then ``tools/test.py`` on the test set and, where the run has one, its held-out
+split. The accuracies before (from the results file) and after go to ``--out`` (JSON) and a
+Markdown table beside it. This measures what ``FinalPreciseBNHook`` changes for runs trained
+without it: the hook runs after the last optimiser step, so the weights are the same.
+
+Example:
+    python benchmarks/precise_bn_table.py --table fmnist_lt_main \\
+        --results benchmarks/results/fmnist_lt_main.json \\
+        --rows balanced-softmax method one-res --jobs 2 \\
+        --out benchmarks/results/fmnist_lt_main_precise_bn.json
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import List
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
+
+from run_table import fmt, run  # noqa: E402
+
+KEYS = ('mean_per_class', 'few', 'val_mean_per_class')
+
+
+def rescore(record: dict, work_dir: str, python: str, threads: int) -> dict:
+    """The record's run with its BatchNorm statistics re-estimated: accuracies after."""
+    ckpt = open(osp.join(work_dir, 'last_checkpoint')).read().strip()
+    if not osp.isfile(ckpt):  # the run's folder was moved since: the same file name in it
+        ckpt = osp.join(work_dir, osp.basename(ckpt))
+    options = [o for o in record['options'] if not o.startswith('train_cfg.')]
+    out = osp.join(work_dir, 'precise_bn.pth')
+    run([python, 'tools/analysis_tools/precise_bn.py', record['config'], ckpt, out,
+         '--cfg-options', *options], osp.join(work_dir, 'precise_bn.log'), threads)
+    after = {}
+    splits = [('', record['config'], options)]
+    heldout = osp.join(work_dir, 'heldout_val_config.py')
+    if osp.isfile(heldout):
+        splits.append(('val_', heldout, []))
+    for prefix, config, opts in splits:
+        metrics_path = osp.join(work_dir, f'precise_bn_{prefix}test_metrics.json')
+        run([python, 'tools/test.py', config, out, '--work-dir', work_dir, '--out', metrics_path,
+             *(['--cfg-options', *opts] if opts else [])],
+            osp.join(work_dir, f'precise_bn_{prefix}test.log'), threads)
+        metrics = json.load(open(metrics_path))
+        for key in ('mean_per_class', 'few'):
+            after[prefix + key] = metrics.get(f'accuracy/{key}')
+    return dict(row=record['row'], seed=record['seed'],
+                before={k: record.get(k) for k in KEYS}, after=after)
+
+
+def markdown(results: List[dict], command: str) -> str:
+    lines = ['# BatchNorm statistics re-estimated on the final checkpoints', '',
+             f'Command: `{command}`', '',
+             'Accuracy (%), mean ± std over the seeds: as trained (the results file) and with '
+             'the BatchNorm statistics of the final weights re-estimated on the training '
+             'images (`tools/analysis_tools/precise_bn.py`: at most 8,192, one pass); "all" is '
+             'the mean per-class accuracy, "held-out" the held-out balanced split.', '',
+             '| row | seeds | all | all, re-estimated | few | few, re-estimated | held-out '
+             '| held-out, re-estimated |', '|---|---|---|---|---|---|---|---|']
+    for row in dict.fromkeys(r['row'] for r in results):
+        rs = sorted((r for r in results if r['row'] == row), key=lambda r: r['seed'])
+        cells = []
+        for key in KEYS:
+            cells += [fmt([r['before'].get(key) for r in rs]),
+                      fmt([r['after'].get(key) for r in rs])]
+        seeds = ', '.join(str(r['seed']) for r in rs)
+        lines.append(f'| {row} | {seeds} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines) + '\n'
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--table', required=True, help='the table (its work folder)')
+    parser.add_argument('--results', required=True, help="the table's results JSON")
+    parser.add_argument('--rows', nargs='*', help='only these rows (default: all)')
+    parser.add_argument('--out', required=True, help='results JSON (a .md is written beside)')
+    parser.add_argument('--work-root', default=osp.join(ROOT, 'work_dirs', 'benchmarks'))
+    parser.add_argument('--jobs', type=int, default=1, help='runs at the same time')
+    parser.add_argument('--threads', type=int, default=1, help='threads per run')
+    args = parser.parse_args()
+
+    records = [r for r in json.load(open(args.results))
+               if not args.rows or r['row'] in args.rows]
+    if not records:
+        raise SystemExit(f'no records of rows {args.rows} in {args.results}')
+
+    def one(record: dict) -> dict:
+        work_dir = osp.join(args.work_root, args.table, f'{record["row"]}_seed{record["seed"]}')
+        result = rescore(record, work_dir, sys.executable, args.threads)
+        print(record['row'], record['seed'], result['before'], result['after'], flush=True)
+        return result
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(one, records))
+    with open(args.out, 'w') as f:
+        json.dump(results, f, indent=1)
+    command = ' '.join(['python', 'benchmarks/precise_bn_table.py', '--table', args.table,
+                        '--results', osp.relpath(osp.abspath(args.results), ROOT),
+                        *(['--rows', *args.rows] if args.rows else []),
+                        '--jobs', str(args.jobs),
+                        '--out', osp.relpath(osp.abspath(args.out), ROOT)])
+    with open(osp.splitext(args.out)[0] + '.md', 'w') as f:
+        f.write(markdown(results, command))
+
+
+if __name__ == '__main__':
+    main()

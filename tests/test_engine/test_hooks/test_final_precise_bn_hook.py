@@ -1,0 +1,47 @@
+"""FinalPreciseBNHook: BatchNorm statistics of the final weights, in the last checkpoint only."""
+import torch
+from mmengine.runner import Runner
+
+import mmltbin  # noqa: F401
+from lt_runner import BN_DIGITS, digits_lt_config, stem_input_mean
+from mmltbin.engine.hooks import FinalPreciseBNHook
+
+BN_DIGITS_FINAL = dict(BN_DIGITS, **{
+    'default_hooks.precise_bn': dict(type='FinalPreciseBNHook', num_samples=10_000)})
+
+
+def test_the_last_checkpoint_holds_the_statistics_of_the_final_weights(tmp_path):
+    cfg = digits_lt_config(tmp_path, max_epochs=2, **BN_DIGITS_FINAL)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    expected = stem_input_mean(runner)
+    key = f'backbone.{runner.model.backbone.norm1_name}.running_mean'
+    first = torch.load(tmp_path / 'epoch_1.pth', weights_only=False)['state_dict'][key]
+    last = torch.load(tmp_path / 'epoch_2.pth', weights_only=False)['state_dict'][key]
+    torch.testing.assert_close(last, expected, rtol=1e-4, atol=1e-5)
+    # epoch 1 kept the running average of training (the hook ran once, at the end)
+    assert (first - expected).abs().max() > 1e-3
+
+
+def test_it_runs_once_at_the_last_iteration_of_an_iteration_based_run(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(FinalPreciseBNHook, '_perform_precise_bn',
+                        lambda self, runner: calls.append(runner.iter))
+    cfg = digits_lt_config(tmp_path, **BN_DIGITS_FINAL)
+    cfg.train_cfg = dict(by_epoch=False, max_iters=5, val_interval=100)
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', by_epoch=False, interval=100)
+    Runner.from_cfg(cfg).train()
+    assert calls == [4]
+
+
+def test_a_model_without_batchnorm_in_training_mode_reads_no_image(tmp_path, monkeypatch):
+    """The tiny digits CNN uses GroupNorm: nothing to re-estimate, the loader is not read."""
+    calls = []
+    monkeypatch.setattr(FinalPreciseBNHook, '_perform_precise_bn',
+                        lambda self, runner: calls.append(runner.epoch))
+    cfg = digits_lt_config(tmp_path, max_epochs=1,
+                           **{'default_hooks.precise_bn': dict(type='FinalPreciseBNHook')})
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert any(isinstance(h, FinalPreciseBNHook) for h in runner.hooks)
+    assert calls == []
