@@ -23,7 +23,7 @@ from typing import List
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
 
-from run_table import fmt, run  # noqa: E402
+from run_table import fmt, run, test_splits  # noqa: E402
 
 KEYS = ('mean_per_class', 'few', 'val_mean_per_class')
 
@@ -37,19 +37,11 @@ def rescore(record: dict, work_dir: str, python: str, threads: int) -> dict:
     out = osp.join(work_dir, 'precise_bn.pth')
     run([python, 'tools/analysis_tools/precise_bn.py', record['config'], ckpt, out,
          '--cfg-options', *options], osp.join(work_dir, 'precise_bn.log'), threads)
-    after = {}
     splits = [('', record['config'], options)]
     heldout = osp.join(work_dir, 'heldout_val_config.py')
-    if osp.isfile(heldout):
+    if osp.isfile(heldout):  # written by run_table.py for a table with a held-out split
         splits.append(('val_', heldout, []))
-    for prefix, config, opts in splits:
-        metrics_path = osp.join(work_dir, f'precise_bn_{prefix}test_metrics.json')
-        run([python, 'tools/test.py', config, out, '--work-dir', work_dir, '--out', metrics_path,
-             *(['--cfg-options', *opts] if opts else [])],
-            osp.join(work_dir, f'precise_bn_{prefix}test.log'), threads)
-        metrics = json.load(open(metrics_path))
-        for key in ('mean_per_class', 'few'):
-            after[prefix + key] = metrics.get(f'accuracy/{key}')
+    after = test_splits(out, splits, work_dir, python, threads, tag='precise_bn_')
     return dict(row=record['row'], seed=record['seed'],
                 before={k: record.get(k) for k in KEYS}, after=after)
 

@@ -131,11 +131,21 @@ def run_one(row: dict, seed: int, epochs: Optional[int], work_root: str, python:
         val_cfg = heldout_config(row['config'], test_options, heldout,
                                  osp.join(work_dir, 'heldout_val_config.py'))
         splits.append(('val_', val_cfg, []))
+    record.update(test_splits(ckpt, splits, work_dir, python, threads))
+    return record
+
+
+def test_splits(ckpt: str, splits: List[tuple], work_dir: str, python: str, threads: int,
+                tag: str = '') -> Dict[str, Optional[float]]:
+    """Test ``ckpt`` with ``tools/test.py`` on each ``(prefix, config, options)`` of
+    ``splits``; the ShotAccuracy metrics as ``prefix + key`` (files in ``work_dir`` named
+    ``tag + prefix``)."""
+    record = {}
     for prefix, config, opts in splits:
-        metrics_path = osp.join(work_dir, f'{prefix}test_metrics.json')
+        metrics_path = osp.join(work_dir, f'{tag}{prefix}test_metrics.json')
         cmd = [python, 'tools/test.py', config, ckpt, '--work-dir', work_dir, '--out',
                metrics_path] + (['--cfg-options', *opts] if opts else [])
-        run(cmd, osp.join(work_dir, f'{prefix}test.log'), threads)
+        run(cmd, osp.join(work_dir, f'{tag}{prefix}test.log'), threads)
         metrics = json.load(open(metrics_path))
         for key in METRICS:
             value = metrics.get(f'accuracy/{key}')
