@@ -6,6 +6,8 @@ options), then ``tools/test.py`` on the test set and, where the run has one, its
 split. The accuracies before (from the results file) and after go to ``--out`` (JSON) and a
 Markdown table beside it. This measures what ``FinalPreciseBNHook`` changes for runs trained
 without it: the hook runs after the last optimiser step, so the weights are the same.
+With ``--train-set`` both checkpoints are also tested on the run's own training images
+(``tools/test.py --on-train-set``): how well the model fits what it was trained on.
 
 Example:
     python benchmarks/precise_bn_table.py --table fmnist_lt_main \\
@@ -26,10 +28,15 @@ sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
 from run_table import fmt, run, test_splits  # noqa: E402
 
 KEYS = ('mean_per_class', 'few', 'val_mean_per_class')
+TRAIN_KEY = 'train_mean_per_class'
+COLUMNS = {'mean_per_class': 'all', 'few': 'few', 'val_mean_per_class': 'held-out',
+           TRAIN_KEY: 'training images'}
 
 
-def rescore(record: dict, work_dir: str, python: str, threads: int) -> dict:
-    """The record's run with its BatchNorm statistics re-estimated: accuracies after."""
+def rescore(record: dict, work_dir: str, python: str, threads: int,
+            train_set: bool = False) -> dict:
+    """The record's run with its BatchNorm statistics re-estimated: accuracies after (and, with
+    ``train_set``, the accuracy on its training images before and after)."""
     ckpt = open(osp.join(work_dir, 'last_checkpoint')).read().strip()
     if not osp.isfile(ckpt):  # the run's folder was moved since: the same file name in it
         ckpt = osp.join(work_dir, osp.basename(ckpt))
@@ -41,9 +48,14 @@ def rescore(record: dict, work_dir: str, python: str, threads: int) -> dict:
     heldout = osp.join(work_dir, 'heldout_val_config.py')
     if osp.isfile(heldout):  # written by run_table.py for a table with a held-out split
         splits.append(('val_', heldout, []))
+    before = {k: record.get(k) for k in KEYS}
+    if train_set:
+        train_split = ('train_', record['config'], options, ['--on-train-set'])
+        splits.append(train_split)
+        before[TRAIN_KEY] = test_splits(ckpt, [train_split], work_dir, python,
+                                        threads)[TRAIN_KEY]
     after = test_splits(out, splits, work_dir, python, threads, tag='precise_bn_')
-    return dict(row=record['row'], seed=record['seed'],
-                before={k: record.get(k) for k in KEYS}, after=after)
+    return dict(row=record['row'], seed=record['seed'], before=before, after=after)
 
 
 def markdown(results: List[dict], command: str) -> str:
@@ -52,13 +64,16 @@ def markdown(results: List[dict], command: str) -> str:
              'Accuracy (%), mean ± std over the seeds: as trained (the results file) and with '
              'the BatchNorm statistics of the final weights re-estimated on the training '
              'images (`tools/analysis_tools/precise_bn.py`: at most 8,192, one pass); "all" is '
-             'the mean per-class accuracy, "held-out" the held-out balanced split.', '',
-             '| row | seeds | all | all, re-estimated | few | few, re-estimated | held-out '
-             '| held-out, re-estimated |', '|---|---|---|---|---|---|---|---|']
+             'the mean per-class accuracy, "held-out" the held-out balanced split, "training '
+             'images" the mean per-class accuracy on the run\'s own training images (test '
+             'pipeline).', '']
+    keys = [*KEYS, *([TRAIN_KEY] if any(TRAIN_KEY in r['before'] for r in results) else [])]
+    head = ''.join(f' {COLUMNS[k]} | {COLUMNS[k]}, re-estimated |' for k in keys)
+    lines += [f'| row | seeds |{head}', '|---|---|' + '---|---|' * len(keys)]
     for row in dict.fromkeys(r['row'] for r in results):
         rs = sorted((r for r in results if r['row'] == row), key=lambda r: r['seed'])
         cells = []
-        for key in KEYS:
+        for key in keys:
             cells += [fmt([r['before'].get(key) for r in rs]),
                       fmt([r['after'].get(key) for r in rs])]
         seeds = ', '.join(str(r['seed']) for r in rs)
@@ -75,6 +90,8 @@ def main() -> None:
     parser.add_argument('--work-root', default=osp.join(ROOT, 'work_dirs', 'benchmarks'))
     parser.add_argument('--jobs', type=int, default=1, help='runs at the same time')
     parser.add_argument('--threads', type=int, default=1, help='threads per run')
+    parser.add_argument('--train-set', action='store_true',
+                        help="also test on each run's training images, before and after")
     args = parser.parse_args()
 
     records = [r for r in json.load(open(args.results))
@@ -84,7 +101,7 @@ def main() -> None:
 
     def one(record: dict) -> dict:
         work_dir = osp.join(args.work_root, args.table, f'{record["row"]}_seed{record["seed"]}')
-        result = rescore(record, work_dir, sys.executable, args.threads)
+        result = rescore(record, work_dir, sys.executable, args.threads, args.train_set)
         print(record['row'], record['seed'], result['before'], result['after'], flush=True)
         return result
 
@@ -95,7 +112,7 @@ def main() -> None:
     command = ' '.join(['python', 'benchmarks/precise_bn_table.py', '--table', args.table,
                         '--results', osp.relpath(osp.abspath(args.results), ROOT),
                         *(['--rows', *args.rows] if args.rows else []),
-                        '--jobs', str(args.jobs),
+                        '--jobs', str(args.jobs), *(['--train-set'] if args.train_set else []),
                         '--out', osp.relpath(osp.abspath(args.out), ROOT)])
     with open(osp.splitext(args.out)[0] + '.md', 'w') as f:
         f.write(markdown(results, command))

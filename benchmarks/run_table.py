@@ -137,14 +137,15 @@ def run_one(row: dict, seed: int, epochs: Optional[int], work_root: str, python:
 
 def test_splits(ckpt: str, splits: List[tuple], work_dir: str, python: str, threads: int,
                 tag: str = '') -> Dict[str, Optional[float]]:
-    """Test ``ckpt`` with ``tools/test.py`` on each ``(prefix, config, options)`` of
-    ``splits``; the ShotAccuracy metrics as ``prefix + key`` (files in ``work_dir`` named
-    ``tag + prefix``)."""
+    """Test ``ckpt`` with ``tools/test.py`` on each ``(prefix, config, options[, flags])`` of
+    ``splits`` (``flags``: more arguments of tools/test.py, e.g. ``['--on-train-set']``); the
+    ShotAccuracy metrics as ``prefix + key`` (files in ``work_dir`` named ``tag + prefix``)."""
     record = {}
-    for prefix, config, opts in splits:
+    for prefix, config, opts, *flags in splits:
         metrics_path = osp.join(work_dir, f'{tag}{prefix}test_metrics.json')
         cmd = [python, 'tools/test.py', config, ckpt, '--work-dir', work_dir, '--out',
-               metrics_path] + (['--cfg-options', *opts] if opts else [])
+               metrics_path, *(flags[0] if flags else ())] + \
+            (['--cfg-options', *opts] if opts else [])
         run(cmd, osp.join(work_dir, f'{tag}{prefix}test.log'), threads)
         metrics = json.load(open(metrics_path))
         for key in METRICS:

@@ -12,6 +12,7 @@ MAIN_TABLE_DIR = '{work_root}/../fmnist_lt_main'
 HELDOUT_VAL = 'configs/_base_/datasets/fashion_mnist_lt_heldout_val.py'
 METHOD = 'reactnet_fashion-mnist-lt'
 COSINE_40E = ('param_scheduler.0.T_max=40', )
+WIDTH_05 = ('model.backbone.widen_factor=0.5', 'model.head.in_channels=512')
 
 
 def _baseline(name: str, label: str, **kwargs) -> dict:
@@ -178,6 +179,12 @@ TABLES = {
             _variant('method-bs32-slots8', 'default, batch 32, 8 augmentation slots per image',
                      METHOD, options=(*_batch(32),
                                       'train_dataloader.dataset.dataset.pipeline.1.num_slots=8')),
+            # the width-0.25 students fit only about 85% of their own training images (clean,
+            # per class): a wider student, method and baseline
+            _variant('method-bs32-w0.5', 'default, batch 32, width 0.5', METHOD,
+                     options=WIDTH_05),
+            dict(_baseline('balanced-softmax', 'balanced softmax, batch 32, width 0.5'),
+                 name='balanced-softmax-bs32-w0.5', options=WIDTH_05),
         ]),
     'fmnist_lt_cost': dict(
         title='Training cost on Fashion-MNIST-LT (n_max 1000, rho 100): ReActNet-A (width 0.25) '

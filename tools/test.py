@@ -2,7 +2,8 @@
 
 Usage:
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.json]
-        [--out-item metrics|pred] [--cfg-options k=v ...] [--launcher pytorch]
+        [--out-item metrics|pred] [--on-train-set] [--cfg-options k=v ...]
+        [--launcher pytorch]
 
 Distributed: ``bash tools/dist_test.sh CONFIG CHECKPOINT N``.
 """
@@ -15,7 +16,7 @@ from mmengine.runner import Runner
 
 import mmltbin  # noqa: F401  (registers components, `mmltbin::` configs, safe loading)
 from mmltbin.utils import (add_common_args, destroy_process_group, load_config,
-                           prepare_cpu_distributed)
+                           prepare_cpu_distributed, use_train_set_for_test)
 
 
 def parse_args() -> argparse.Namespace:
@@ -26,6 +27,10 @@ def parse_args() -> argparse.Namespace:
                         'predictions (--out-item pred) as .pkl')
     parser.add_argument('--out-item', choices=['metrics', 'pred'], default='metrics',
                         help='what to dump with --out: the metrics (default) or every prediction')
+    parser.add_argument('--on-train-set', action='store_true',
+                        help='evaluate on the training images (e.g. the long-tailed subset as '
+                        'trained on) with the test pipeline: how well the model fits its own '
+                        'training data')
     add_common_args(parser)
     return parser.parse_args()
 
@@ -38,6 +43,8 @@ def main() -> None:
         raise ValueError(f'--out must end with .pkl, .pickle or .json, got "{args.out}"')
     cfg = load_config(args)
     cfg.load_from = args.checkpoint
+    if args.on_train_set:
+        cfg = use_train_set_for_test(cfg)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     cfg = prepare_cpu_distributed(cfg)

@@ -1,4 +1,4 @@
-from .cli import add_common_args, load_config
+from .cli import add_common_args, load_config, use_train_set_for_test
 from .config_scope import enable_mmltbin_configs
 from .dist import destroy_process_group, prepare_cpu_distributed
 from .safe_load import (UnsafeCheckpointError, download_checkpoint, load_checkpoint_safely,
@@ -7,5 +7,5 @@ from .safe_load import (UnsafeCheckpointError, download_checkpoint, load_checkpo
 __all__ = [
     'add_common_args', 'destroy_process_group', 'load_config', 'enable_mmltbin_configs',
     'prepare_cpu_distributed', 'UnsafeCheckpointError', 'download_checkpoint',
-    'load_checkpoint_safely', 'register_safe_checkpoint_loading'
+    'load_checkpoint_safely', 'register_safe_checkpoint_loading', 'use_train_set_for_test'
 ]

@@ -1,5 +1,6 @@
-"""Command-line pieces shared by tools/train.py and tools/test.py."""
+"""Command-line pieces shared by the tools (tools/train.py, tools/test.py, ...)."""
 import argparse
+import copy
 import os
 import os.path as osp
 
@@ -39,4 +40,41 @@ def load_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    return cfg
+
+
+def _innermost_with_pipeline(dataset: dict, where: str) -> dict:
+    """The dataset dict that holds the ``pipeline``: ``dataset`` itself or the one a wrapper
+    (``LongTailDataset``, ``ClassBalancedDataset``, ...) nests under ``dataset``."""
+    while 'pipeline' not in dataset:
+        if not isinstance(dataset.get('dataset'), dict):
+            raise KeyError(f'{where} (type {dataset.get("type")}) has no pipeline and wraps no '
+                           'dataset dict')
+        dataset, where = dataset['dataset'], f'{where}.dataset'
+    return dataset
+
+
+def use_train_set_for_test(cfg: Config) -> Config:
+    """Point ``cfg.test_dataloader`` at the training set: the same images as trained on (e.g.
+    the long-tailed subset a ``LongTailDataset`` draws), read with the test pipeline, in order.
+
+    Measures how well a model fits its own training data. Only the dataset is swapped: the test
+    loader's batch size, sampler and evaluator are kept.
+
+    Example:
+        >>> cfg = Config(dict(
+        ...     train_dataloader=dict(dataset=dict(type='LongTailDataset', dataset=dict(
+        ...         type='FashionMNIST', split='train', pipeline=['train']))),
+        ...     test_dataloader=dict(dataset=dict(
+        ...         type='FashionMNIST', split='test', pipeline=['test']))))
+        >>> test_set = use_train_set_for_test(cfg).test_dataloader.dataset
+        >>> test_set.dataset.split, test_set.dataset.pipeline
+        ('train', ['test'])
+    """
+    test_set = _innermost_with_pipeline(cfg.test_dataloader.dataset,
+                                        'test_dataloader.dataset')
+    train_set = copy.deepcopy(cfg.train_dataloader.dataset)
+    _innermost_with_pipeline(train_set, 'train_dataloader.dataset')['pipeline'] = \
+        copy.deepcopy(test_set['pipeline'])
+    cfg.test_dataloader.dataset = train_set
     return cfg

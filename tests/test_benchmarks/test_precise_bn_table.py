@@ -23,3 +23,16 @@ def test_rows_are_grouped_with_their_seeds_in_order_of_appearance():
                         '| 72.0 ± 2.8 | 74.0 ± 2.8 |')
     assert lines[1] == '| one-res | 2 | 54.4 | 76.9 | 54.4 | 76.9 | 54.4 | 76.9 |'
     assert 'Command: `CMD`' in md
+
+
+def test_training_image_columns_appear_when_measured():
+    plain = precise_bn_table.markdown([_result('method', 0, 70.0, 72.0)], 'CMD')
+    assert 'training images |' not in plain
+    result = _result('method', 0, 70.0, 72.0)
+    result['before']['train_mean_per_class'] = 85.2
+    result['after']['train_mean_per_class'] = 86.0
+    md = precise_bn_table.markdown([result], 'CMD')
+    header, rule, line = [x for x in md.splitlines() if x.startswith('|')]
+    assert header.endswith('| training images | training images, re-estimated |')
+    assert rule.count('---') == 10
+    assert line.endswith('| 85.2 | 86.0 |')

@@ -94,3 +94,33 @@ def test_missing_config_is_named(tmp_path):
     proc = python_tool('train.py', str(tmp_path / 'nope.py'))
     assert proc.returncode != 0
     assert 'nope.py' in proc.stderr and 'does not exist' in proc.stderr
+
+
+def test_test_tool_on_train_set_reads_the_training_images_with_the_test_pipeline(tmp_path):
+    """--on-train-set: every image of the (long-tailed) training subset once, in order, with
+    the test pipeline (the training pipeline here flips every image; the test one does not)."""
+    config = tmp_path / 'digits_lt.py'
+    config.write_text(
+        f"_base_ = ['{TINY}']\n"
+        "train_dataloader = dict(dataset=dict(_delete_=True, type='LongTailDataset', "
+        "profile='exp', n_max=60, rho=10, seed=0, dataset=dict(type='SklearnDigits', "
+        "split='train', pipeline=[dict(type='RandomFlip', prob=1.0, direction='horizontal'), "
+        "dict(type='PackInputs')])))\n")
+    work_dir = str(tmp_path / 'run')
+    assert_ok(python_tool('train.py', str(config), '--work-dir', work_dir, '--cfg-options',
+                          'train_cfg.max_epochs=1'))
+    out = str(tmp_path / 'preds.pkl')
+    assert_ok(python_tool('test.py', str(config), f'{work_dir}/epoch_1.pth', '--work-dir',
+                          work_dir, '--on-train-set', '--out', out, '--out-item', 'pred'))
+
+    import mmengine
+    from mmengine.config import Config
+    from mmpretrain.registry import DATASETS
+
+    import mmltbin  # noqa: F401
+    train_set = DATASETS.build(Config.fromfile(str(config)).train_dataloader.dataset)
+    preds = mmengine.load(out)
+    assert len(preds) == len(train_set) < 359  # the LT subset, not the 359-image test split
+    assert [int(p['gt_label'][0]) for p in preds] == \
+        [train_set.get_data_info(i)['gt_label'] for i in range(len(train_set))]
+    assert not any('flip' in p for p in preds)
