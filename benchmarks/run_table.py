@@ -155,10 +155,11 @@ def test_splits(ckpt: str, splits: List[tuple], work_dir: str, python: str, thre
 
 
 def rerun_commands(table: str, records: List[dict], out: str,
-                   table_rows: Optional[List[str]] = None) -> str:
+                   table_rows: Optional[List[str]] = None, jobs: int = 2) -> str:
     """The commands that make ``records``: their rows with the first seed (``--rows`` named
-    when they are not all of ``table_rows``), then extra seeds by row."""
-    base = f'python benchmarks/run_table.py --table {table} --jobs 2 --out {out}'
+    when they are not all of ``table_rows``), then extra seeds by row; ``jobs`` runs at once
+    (1 for a table of timings)."""
+    base = f'python benchmarks/run_table.py --table {table} --jobs {jobs} --out {out}'
     by_row: Dict[str, set] = {}
     for r in records:
         by_row.setdefault(r['row'], set()).add(r['seed'])
@@ -291,7 +292,7 @@ def main() -> None:
     if failed:
         print('failed runs:\n  ' + '\n  '.join(failed), file=sys.stderr)
     command = rerun_commands(args.table, records, osp.relpath(osp.abspath(args.out), ROOT),
-                             [row['name'] for row in table['rows']])
+                             [row['name'] for row in table['rows']], table.get('jobs', 2))
     merged = records + [r for path in args.merge for r in json.load(open(path))]
     md = markdown(merged, table['rows'], table['title'], command)
     with open(osp.splitext(args.out)[0] + '.md', 'w') as f:

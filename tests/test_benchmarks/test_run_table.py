@@ -52,6 +52,9 @@ def test_rerun_commands_name_the_extra_seeds_per_row():
     assert commands.split('` then `')[0] == f'{base} --rows c b a --seeds 0'
     assert run_table.rerun_commands('t', records, 'out.json', ['a', 'b', 'c']) == (
         f'{base} --seeds 0` then `{base} --rows a c --seeds 1 2')
+    # a table of timings runs one job at a time, and its command says so
+    assert run_table.rerun_commands('t', records[:1], 'out.json', jobs=1) == \
+        'python benchmarks/run_table.py --table t --jobs 1 --out out.json --seeds 0'
 
 
 def test_a_missing_teacher_checkpoint_is_named_before_training(tmp_path):
@@ -103,7 +106,7 @@ def test_large_set_rows_change_the_data_and_the_student_schedule(table):
 
 @pytest.mark.parametrize('table', ['fmnist_lt_main', 'fmnist_lt_variants', 'fmnist_lt_cost'])
 def test_student_rows_train_with_the_batch_they_were_measured_with(table):
-    """Batch 32 is the students' default (the main table); the variant and cost rows measured
+    """Batch 32 is the students' default (the main and cost tables); the variant rows measured
     before it keep batch 128 unless the row is about the batch (``-bs<N>`` names its own)."""
     for row in run_table.TABLES[table]['rows']:
         if row['name'].startswith('teacher'):
@@ -112,7 +115,7 @@ def test_student_rows_train_with_the_batch_they_were_measured_with(table):
         if '-bs' in row['name']:
             expected = int(row['name'].split('-bs')[1].split('-')[0])
         else:
-            expected = 32 if table == 'fmnist_lt_main' else 128
+            expected = 32 if table in ('fmnist_lt_main', 'fmnist_lt_cost') else 128
         assert cfg.train_dataloader.batch_size == expected, (table, row['name'])
 
 
