@@ -43,7 +43,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     from mmengine.runner import Runner
     from mmpretrain.engine.hooks.precise_bn_hook import update_bn_stats
-    from torch.nn.modules.batchnorm import _BatchNorm
+
+    from mmltbin.engine.hooks.final_precise_bn_hook import training_bn_layers
 
     args = parse_args(argv)
     if args.num_samples < 1:
@@ -63,7 +64,7 @@ def main(argv=None) -> None:
         runner.load_checkpoint(args.checkpoint)
         model = runner.model
         model.train()
-        layers = [m for m in model.modules() if isinstance(m, _BatchNorm) and m.training]
+        layers = training_bn_layers(model)
         if not layers:
             raise ValueError(f'{args.config}: the model ({type(model).__name__}) has no '
                              'BatchNorm layer in training mode; nothing to re-estimate')

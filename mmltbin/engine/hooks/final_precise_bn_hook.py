@@ -1,8 +1,17 @@
 """BatchNorm statistics re-estimated once, at the end of training, before the last checkpoint."""
+from typing import List
+
 from mmengine.runner import EpochBasedTrainLoop
 from mmpretrain.engine.hooks import PreciseBNHook
 from mmpretrain.registry import HOOKS
+from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
+
+
+def training_bn_layers(model: nn.Module) -> List[_BatchNorm]:
+    """The BatchNorm layers of ``model`` in training mode: the ones a re-estimation updates
+    (frozen parts in eval mode, e.g. a distiller's teacher, are left out)."""
+    return [m for m in model.modules() if isinstance(m, _BatchNorm) and m.training]
 
 
 @HOOKS.register_module()
@@ -49,5 +58,5 @@ class FinalPreciseBNHook(PreciseBNHook):
     def _run(self, runner) -> None:
         """Re-estimate, unless no BatchNorm layer is in training mode (e.g. a linear probe on a
         frozen encoder): then there is nothing to do and no training image is read."""
-        if any(isinstance(m, _BatchNorm) and m.training for m in runner.model.modules()):
+        if training_bn_layers(runner.model):
             self._perform_precise_bn(runner)
