@@ -52,3 +52,28 @@ def stem_input_mean(runner) -> 'torch.Tensor':
     handle.remove()
     return torch.stack(seen).mean(0)
 
+
+
+#: The tiny real-data distillation config (digits, long-tailed; the teacher checkpoint is set by
+#: each test through model.teacher.checkpoint).
+DISTILL_DIGITS = osp.join(osp.dirname(__file__), 'test_models', 'test_classifiers', 'data',
+                          'distill_digits.py')
+
+
+def save_digits_teacher(path: str, std: Optional[float] = None) -> str:
+    """Save a checkpoint of the teacher of :data:`DISTILL_DIGITS` (seeded initialisation; with
+    ``std``, weights redrawn from N(0, std), far from any default initialisation)."""
+    import copy
+
+    import torch
+    from mmengine.registry import DefaultScope
+    from mmpretrain.registry import MODELS
+
+    torch.manual_seed(1)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        teacher = MODELS.build(copy.deepcopy(Config.fromfile(DISTILL_DIGITS).teacher_classifier))
+    if std is not None:
+        for param in teacher.parameters():
+            param.data.normal_(0, std)
+    torch.save({'state_dict': teacher.state_dict(), 'meta': {}}, path)
+    return path

@@ -1,7 +1,7 @@
 # Calibrate-and-Distill on CIFAR-10-LT (rho 100, 12,406 images): ReActNet-A (width 0.25,
 # stride-1 stem) at 32 px; the teacher resizes the crop to 32, 64 and 96 px (averaged, as
-# calibrated), its outputs cached (4 fixed augmentations per image), as the Fashion-MNIST-LT
-# default.
+# calibrated), its outputs cached (4 fixed augmentations per image, all computed before the
+# first epoch), as the Fashion-MNIST-LT default.
 # Needs data/cifar10/cifar-10-batches-py/ and the calibrated teacher:
 #   python tools/train.py configs/ltbin/calibrate_effnet-lite0_cifar10-lt.py
 _base_ = [
@@ -30,3 +30,5 @@ train_pipeline = [
          meta_keys=('sample_idx', 'img_path', 'ori_shape', 'img_shape', 'aug_key')),
 ]
 train_dataloader = dict(dataset=dict(dataset=dict(pipeline=train_pipeline)))
+default_hooks = dict(
+    teacher_cache_prefill=dict(type='TeacherCachePrefillHook', batch_size=32))

@@ -3,8 +3,9 @@
 # EfficientNet-Lite0 teacher, which sees the student's augmented crop resized (inside the
 # teacher) to 32, 64 and 96 px, features averaged, as in its calibration.
 # The teacher's outputs are cached: every image gets one of 4 fixed augmentations per run
-# (SlottedAugment), and the frozen teacher runs once per augmented image (TeacherOutputCache);
-# the larger views are made only for the images whose outputs are not stored yet.
+# (SlottedAugment), and the frozen teacher runs once per augmented image (TeacherOutputCache),
+# all of them before the first epoch in batches of 32 (TeacherCachePrefillHook), so training
+# steps never call the teacher.
 # Batches are drawn by square-root sampling (class c with probability proportional to
 # sqrt(n_c)), so the KD term's prior adjustment and the balanced-softmax task loss on the
 # labels have strength 0.5: the log prior of the classes as sampled (chosen on the held-out
@@ -48,3 +49,6 @@ train_dataloader = dict(
     batch_size=32,
     sampler=dict(_delete_=True, type='ClassAwareSampler', mode='sqrt'),
     dataset=dict(dataset=dict(pipeline=train_pipeline)))
+# every image x slot through the teacher before training (default_hooks: None turns it off)
+default_hooks = dict(
+    teacher_cache_prefill=dict(type='TeacherCachePrefillHook', batch_size=32))

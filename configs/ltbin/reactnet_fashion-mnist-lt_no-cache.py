@@ -3,6 +3,7 @@
 _base_ = './reactnet_fashion-mnist-lt.py'
 
 model = dict(teacher_cache=None)
+default_hooks = dict(teacher_cache_prefill=None)
 train_pipeline = [
     dict(type='RepeatChannels', num_channels=3),
     *_base_.augment,

@@ -28,3 +28,18 @@ class DumpRankWeightsHook(Hook):
     def after_run(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         torch.save(model.state_dict(), osp.join(runner.work_dir, f'rank{runner.rank}.pth'))
+
+
+@HOOKS.register_module()
+class DumpTeacherCacheHook(Hook):
+    """Save every rank's teacher-output cache, as filled before training, to
+    ``work_dir/cache_rank{R}.pth`` (keys, features, logits)."""
+
+    priority = 'LOWEST'  # after TeacherCachePrefillHook
+
+    def before_train(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        keys = model.teacher_cache.keys()
+        feats, logits = model.teacher_cache.get(keys)
+        torch.save(dict(keys=keys, feats=feats, logits=logits),
+                   osp.join(runner.work_dir, f'cache_rank{runner.rank}.pth'))

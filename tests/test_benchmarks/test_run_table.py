@@ -142,3 +142,30 @@ def test_a_resumed_run_keeps_its_timings_and_reports_no_memory(tmp_path):
     assert record['mean_per_class'] == 50.0
     # epochs 2 (3 then 5: the resumed run's) and 3 after the first: 2 iterations per epoch
     assert record['s_per_epoch'] == pytest.approx(2 * (4 + 1) / 2)
+
+
+def test_cache_prefill_time_is_read_and_shown_only_where_there_was_one(tmp_path):
+    work_dir = tmp_path / 'prefilled'
+    _write_scalars(work_dir, [[2, 2], [1, 1]])
+    logs = work_dir / '20260101_000000' / 'vis_data' / 'scalars.json'
+    logs.write_text(json.dumps(dict(teacher_cache_prefill_s=42.5, teacher_cache_entries=8,
+                                    step=0)) + '\n' + logs.read_text())
+    assert run_table.cache_prefill_seconds(str(work_dir)) == 42.5
+    assert run_table.seconds_per_epoch(str(work_dir), epochs='all') == pytest.approx(3.0)
+    plain = tmp_path / 'plain'
+    _write_scalars(plain, [[2, 2]])
+    assert run_table.cache_prefill_seconds(str(plain)) is None
+
+    rows = [dict(name='ce', label='CE'), dict(name='method', label='method')]
+    base = dict(seed=0, s_per_epoch=3.0, peak_rss_mb=100.0)
+    without = run_table.markdown([dict(base, row='ce', cache_prefill_s=None)], rows, 'T', 'cmd')
+    assert 'prefill' not in without
+    table = run_table.markdown([dict(base, row='ce', cache_prefill_s=None),
+                                dict(base, row='method', cache_prefill_s=42.5)],
+                               rows, 'T', 'cmd').splitlines()
+    header = [line for line in table if line.startswith('| row')][0]
+    assert header.endswith('| cache prefill s |')
+    method = [line for line in table if line.startswith('| method')][0]
+    ce = [line for line in table if line.startswith('| CE')][0]
+    assert method.endswith('| 42.5 |') and ce.endswith('| n/a |')
+    assert all(line.count('|') == header.count('|') for line in table if line.startswith('|'))

@@ -1,7 +1,8 @@
 """Random augmentations drawn from a fixed, per-image set: what makes teacher outputs cacheable."""
+import contextlib
 import random
 import zlib
-from typing import List, Optional, Sequence, Union
+from typing import Iterator, List, Optional, Sequence, Union
 
 import numpy as np
 from mmcv.transforms import BaseTransform, Compose
@@ -9,6 +10,36 @@ from mmpretrain.registry import TRANSFORMS
 
 #: The key ``SlottedAugment`` writes (add it to ``PackInputs(meta_keys=...)``).
 AUG_KEY = 'aug_key'
+
+#: The slot every ``SlottedAugment`` of this process uses instead of drawing one (see
+#: :func:`fixed_slot`); None: draw.
+_FIXED_SLOT: Optional[int] = None
+
+
+@contextlib.contextmanager
+def fixed_slot(slot: int) -> Iterator[None]:
+    """Within the block, every ``SlottedAugment`` of this process uses ``slot``.
+
+    No slot is drawn, so NumPy's global generator is left as it was: producing an image's
+    augmented versions ahead of training (e.g. to fill a teacher-output cache) does not change
+    the random stream of the run. Data-loader worker processes are not affected.
+
+    Example:
+        >>> import numpy as np
+        >>> t = SlottedAugment([dict(type='RandomFlip', prob=0.5)], num_slots=4, seed=0)
+        >>> img = np.zeros((2, 3, 1), dtype=np.uint8)
+        >>> with fixed_slot(3):
+        ...     t(dict(img=img, sample_idx=5))['aug_key']
+        23
+    """
+    global _FIXED_SLOT
+    if isinstance(slot, bool) or not isinstance(slot, int) or slot < 0:
+        raise ValueError(f'fixed_slot: slot must be an int >= 0, got {slot!r}')
+    previous, _FIXED_SLOT = _FIXED_SLOT, slot
+    try:
+        yield
+    finally:
+        _FIXED_SLOT = previous
 
 
 def slot_seed(base_seed: int, sample_idx: int, slot: int) -> int:
@@ -82,7 +113,13 @@ class SlottedAugment(BaseTransform):
             raise KeyError('SlottedAugment: the sample has no "sample_idx" (mmengine datasets '
                            'add it to every data info); cannot key its augmentations')
         sample_idx = int(results['sample_idx'])
-        slot = int(np.random.randint(self.num_slots))
+        if _FIXED_SLOT is None:
+            slot = int(np.random.randint(self.num_slots))
+        elif _FIXED_SLOT < self.num_slots:
+            slot = _FIXED_SLOT
+        else:
+            raise ValueError(f'SlottedAugment: fixed_slot({_FIXED_SLOT}) is out of range for '
+                             f'num_slots={self.num_slots}')
         np_state, py_state = np.random.get_state(), random.getstate()
         seed = slot_seed(self.seed, sample_idx, slot)
         np.random.seed(seed)
@@ -102,4 +139,4 @@ class SlottedAugment(BaseTransform):
                 f'transforms=[{", ".join(inner)}])')
 
 
-__all__ = ['AUG_KEY', 'SlottedAugment', 'slot_seed']
+__all__ = ['AUG_KEY', 'SlottedAugment', 'fixed_slot', 'slot_seed']

@@ -330,13 +330,37 @@ class CalibratedDistiller(ImageClassifier):
         if self.teacher_cache is None or not self.training:
             return self._run_teacher(inputs)
         keys = _aug_keys(data_samples)
-        missing = self.teacher_cache.missing(keys)
-        if missing:
-            rows = torch.tensor(missing, dtype=torch.long)
-            feats, logits = self._run_teacher(select_rows(inputs, rows))
-            self.teacher_cache.put([keys[i] for i in missing], feats, logits)
+        self._store_teacher_outputs(inputs, keys, self.teacher_cache.missing(keys))
         device = self._student_inputs(inputs).device
         return self.teacher_cache.get(keys, device=device)
+
+    @torch.no_grad()
+    def fill_teacher_cache(self, inputs: Inputs, data_samples: List[DataSample]) -> int:
+        """Run the teacher on the samples of a batch whose outputs the cache lacks; store them.
+
+        What :class:`~mmltbin.engine.hooks.TeacherCachePrefillHook` calls before training (the
+        batch as the data preprocessor makes it in training). Lookups made here do not count
+        in the cache's hit rate.
+
+        Returns:
+            int: How many outputs were computed and stored.
+        """
+        if self.teacher_cache is None:
+            raise ValueError('CalibratedDistiller: fill_teacher_cache needs a teacher-output '
+                             'cache (model.teacher_cache is None)')
+        self._check_teacher_loaded()
+        keys = _aug_keys(data_samples)
+        absent = [i for i, key in enumerate(keys) if key not in self.teacher_cache]
+        self._store_teacher_outputs(inputs, keys, absent)
+        return len(absent)
+
+    def _store_teacher_outputs(self, inputs: Inputs, keys: List[int], rows: List[int]) -> None:
+        """Run the teacher on the batch rows ``rows`` and store their outputs under their keys."""
+        if not rows:
+            return
+        index = torch.tensor(rows, dtype=torch.long)
+        feats, logits = self._run_teacher(select_rows(inputs, index))
+        self.teacher_cache.put([keys[i] for i in rows], feats, logits)
 
     def _run_teacher(self, inputs: Inputs) -> Tuple[Tensor, Tensor]:
         """Run the teacher on the batch (student images or views), averaging over views."""
@@ -369,20 +393,25 @@ class CalibratedDistiller(ImageClassifier):
         count = count.to(feat_sum.device)[:, None]
         return feat_sum / count, logit_sum / count
 
+    def _check_teacher_loaded(self) -> None:
+        """Refuse to use a teacher whose weights were never loaded (nor calibrated)."""
+        if self._teacher_loaded:
+            return
+        if self.teacher_checkpoint is None:
+            raise RuntimeError(
+                'CalibratedDistiller: the teacher has no weights: model.teacher.checkpoint '
+                'is None and it was not calibrated in this run; set '
+                'model.teacher.checkpoint to the calibrated teacher, or add '
+                "dict(type='TeacherCalibrationHook') to custom_hooks")
+        raise RuntimeError(
+            'CalibratedDistiller: the teacher checkpoint '
+            f'"{self.teacher_checkpoint}" has not been loaded: call init_weights() first '
+            '(the runner does) or load a checkpoint that contains the teacher')
+
     # ---------------------------------------------------------------------------- training
     def loss(self, inputs: Inputs, data_samples: List[DataSample]) -> dict:
         """Distillation (and optional task) losses of a batch."""
-        if not self._teacher_loaded:
-            if self.teacher_checkpoint is None:
-                raise RuntimeError(
-                    'CalibratedDistiller: the teacher has no weights: model.teacher.checkpoint '
-                    'is None and it was not calibrated in this run; set '
-                    'model.teacher.checkpoint to the calibrated teacher, or add '
-                    "dict(type='TeacherCalibrationHook') to custom_hooks")
-            raise RuntimeError(
-                'CalibratedDistiller: the teacher checkpoint '
-                f'"{self.teacher_checkpoint}" has not been loaded: call init_weights() first '
-                '(the runner does) or load a checkpoint that contains the teacher')
+        self._check_teacher_loaded()
         feats = self.extract_feat(inputs)
         logits = self.head(feats)
         with torch.no_grad():

@@ -62,6 +62,10 @@ class TeacherOutputCache:
     def __contains__(self, key: int) -> bool:
         return int(key) in self._store
 
+    def keys(self) -> List[int]:
+        """The stored keys, in insertion order."""
+        return list(self._store)
+
     def missing(self, keys: Sequence[int]) -> List[int]:
         """Positions in ``keys`` with no stored output (counted as lookups for the hit rate)."""
         absent = [i for i, key in enumerate(keys) if int(key) not in self._store]

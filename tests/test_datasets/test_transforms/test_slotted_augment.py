@@ -4,6 +4,7 @@ import pytest
 
 import mmltbin  # noqa: F401
 from mmltbin.datasets.transforms import SlottedAugment
+from mmltbin.datasets.transforms.slotted_augment import fixed_slot
 from mmpretrain.registry import DATASETS, TRANSFORMS
 
 RANDOM = [dict(type='RandomCrop', crop_size=8, padding=2),
@@ -55,6 +56,30 @@ def test_global_generators_advance_only_by_the_slot_draw(images):
     assert after == np.random.rand()
 
 
+def test_a_fixed_slot_gives_that_slots_image_and_draws_nothing(images):
+    t = SlottedAugment(RANDOM, num_slots=4, seed=0)
+    info = images[1]
+    drawn = {}
+    while len(drawn) < 4:
+        out = _apply(t, info)
+        drawn[out['aug_key']] = out['img']
+    np.random.seed(7)
+    with fixed_slot(2):
+        outer = _apply(t, info)
+        with fixed_slot(0):
+            inner = _apply(t, info)
+        again = _apply(t, info)  # the outer slot is back
+    after = np.random.rand()
+    np.random.seed(7)
+    assert after == np.random.rand()  # no slot drawn, nothing consumed
+    base = info['sample_idx'] * 4
+    assert (outer['aug_key'], inner['aug_key'], again['aug_key']) == (base + 2, base, base + 2)
+    np.testing.assert_array_equal(outer['img'], drawn[base + 2])
+    np.testing.assert_array_equal(inner['img'], drawn[base])
+    keys = {_apply(t, info)['aug_key'] for _ in range(30)}  # drawing again after the block
+    assert len(keys) > 1
+
+
 def test_bad_input_is_named(images):
     with pytest.raises(ValueError, match='num_slots'):
         SlottedAugment(RANDOM, num_slots=0)
@@ -64,3 +89,9 @@ def test_bad_input_is_named(images):
     del info['sample_idx']
     with pytest.raises(KeyError, match='sample_idx'):
         SlottedAugment(RANDOM)(info)
+    with fixed_slot(4), pytest.raises(ValueError, match='out of range for num_slots=4'):
+        SlottedAugment(RANDOM, num_slots=4)(dict(images[0]))
+    for bad in (-1, 1.0, True):
+        with pytest.raises(ValueError, match='slot must be an int'):
+            with fixed_slot(bad):
+                pass

@@ -1,5 +1,4 @@
 """AdversarialBalanceHook: warm-up, interval, ascent step, lambda logging, on real data."""
-import copy
 import glob
 import json
 import os.path as osp
@@ -14,10 +13,10 @@ import mmltbin  # noqa: F401
 from mmltbin.engine.hooks import AdversarialBalanceHook
 from mmltbin.utils import load_checkpoint_safely
 from mmpretrain.registry import HOOKS, MODELS
+from lt_runner import DISTILL_DIGITS, save_digits_teacher
 from toolrun import REPO_ROOT
 
-CONFIG = osp.join(REPO_ROOT, 'tests', 'test_models', 'test_classifiers', 'data',
-                  'distill_digits.py')
+CONFIG = DISTILL_DIGITS
 
 
 @HOOKS.register_module(force=True)
@@ -35,14 +34,7 @@ class _RecordBalancerHook(Hook):
 
 @pytest.fixture(scope='module')
 def teacher_ckpt(tmp_path_factory):
-    cfg = Config.fromfile(CONFIG)
-    torch.manual_seed(1)
-    from mmengine.registry import DefaultScope
-    with DefaultScope.overwrite_default_scope('mmpretrain'):
-        teacher = MODELS.build(copy.deepcopy(cfg.teacher_classifier))
-    path = str(tmp_path_factory.mktemp('teacher') / 'teacher.pth')
-    torch.save(teacher.state_dict(), path)
-    return path
+    return save_digits_teacher(str(tmp_path_factory.mktemp('teacher') / 'teacher.pth'))
 
 
 def _run(tmp_path, teacher_ckpt, hook: dict, max_epochs=3, resume=False, **model):

@@ -17,6 +17,7 @@ from mmltbin.models.classifiers import CalibratedDistiller
 from mmltbin.models.teachers import FrozenTeacher
 from mmltbin.utils import load_checkpoint_safely
 from mmpretrain.registry import DATASETS, MODELS, TRANSFORMS
+from lt_runner import save_digits_teacher
 from toolrun import REPO_ROOT, python_tool
 
 CONFIG = osp.join(osp.dirname(__file__), 'data', 'distill_digits.py')
@@ -35,15 +36,9 @@ def cfg():
 
 
 @pytest.fixture(scope='module')
-def teacher_ckpt(cfg, tmp_path_factory):
+def teacher_ckpt(tmp_path_factory):
     """A teacher checkpoint whose weights are not the default initialisation."""
-    torch.manual_seed(1)
-    teacher = _build(copy.deepcopy(cfg.teacher_classifier))
-    for param in teacher.parameters():
-        param.data.normal_(0, 0.3)
-    path = str(tmp_path_factory.mktemp('teacher') / 'teacher.pth')
-    torch.save({'state_dict': teacher.state_dict(), 'meta': {}}, path)
-    return path
+    return save_digits_teacher(str(tmp_path_factory.mktemp('teacher') / 'teacher.pth'), std=0.3)
 
 
 def _model(cfg, teacher_ckpt, **overrides):
@@ -273,6 +268,9 @@ def test_every_ltbin_config_parses_and_builds_its_model(path):
     cfg = Config.fromfile(path)
     model = _build(cfg.model)
     assert type(model).__name__ in ('CalibratedDistiller', 'LinearProbeClassifier')
+    # a cache prefill hook only where there is a cache to fill
+    prefill = cfg.get('default_hooks', {}).get('teacher_cache_prefill')
+    assert prefill is None or getattr(model, 'teacher_cache', None) is not None, path
     for transform in cfg.train_dataloader.dataset.get('dataset', {}).get('pipeline', []):
         assert transform['type'] in TRANSFORMS, transform['type']
 
@@ -306,6 +304,21 @@ def test_teacher_cache_returns_the_teachers_outputs_and_skips_known_keys(cfg, te
     torch.testing.assert_close(mixed, fresh)
     losses = model.loss(data['inputs'], data['data_samples'])
     assert 0 < float(losses['teacher_cache_hit_rate']) < 1
+
+
+def test_fill_teacher_cache_stores_only_what_is_missing_and_counts_no_lookup(cfg, teacher_ckpt):
+    model = _model(cfg, teacher_ckpt, teacher_cache=dict(type='TeacherOutputCache'))
+    data = model.data_preprocessor(_batch(CACHED_PIPELINE), True)
+    keys = [s.aug_key for s in data['data_samples']]
+    spy = _Spy(model.teacher)
+    assert model.fill_teacher_cache(data['inputs'], data['data_samples']) == len(set(keys))
+    assert model.teacher_cache.lookups == 0 and len(model.teacher_cache) == len(set(keys))
+    torch.testing.assert_close(model.teacher_cache.get(keys), model._run_teacher(data['inputs']))
+    calls = len(spy.inputs)
+    assert model.fill_teacher_cache(data['inputs'], data['data_samples']) == 0
+    assert len(spy.inputs) == calls
+    with pytest.raises(ValueError, match='model.teacher_cache is None'):
+        _model(cfg, teacher_ckpt).fill_teacher_cache(data['inputs'], data['data_samples'])
 
 
 def test_teacher_cache_without_keys_or_with_mixup_is_named(cfg, teacher_ckpt):
