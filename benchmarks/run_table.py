@@ -168,11 +168,14 @@ def test_splits(ckpt: str, splits: List[tuple], work_dir: str, python: str, thre
 
 
 def rerun_commands(table: str, records: List[dict], out: str,
-                   table_rows: Optional[List[str]] = None, jobs: int = 2) -> str:
+                   table_rows: Optional[List[str]] = None, jobs: int = 2,
+                   work_root: Optional[str] = None) -> str:
     """The commands that make ``records``: their rows with the first seed (``--rows`` named
     when they are not all of ``table_rows``), then extra seeds by row; ``jobs`` runs at once
-    (1 for a table of timings)."""
+    (1 for a table of timings); ``work_root`` is named when it is not the default."""
     base = f'python benchmarks/run_table.py --table {table} --jobs {jobs} --out {out}'
+    if work_root is not None:
+        base += f' --work-root {work_root}'
     by_row: Dict[str, set] = {}
     for r in records:
         by_row.setdefault(r['row'], set()).add(r['seed'])
@@ -215,7 +218,7 @@ def markdown(records: List[dict], rows: List[dict], title: str, command: str) ->
     # runs that filled a teacher-output cache before training: that time, once per run
     prefill = any(r.get('cache_prefill_s') is not None for r in records)
     if prefill:
-        lines[-3] += ' Cache prefill: seconds spent filling the teacher-output cache before ' \
+        lines[-4] += ' Cache prefill: seconds spent filling the teacher-output cache before ' \
             'the first epoch (once per run, not in the seconds per epoch).'
         lines[-2] += ' cache prefill s |'
         lines[-1] += '---|'
@@ -313,8 +316,12 @@ def main() -> None:
                     print(f'FAILED {failed[-1]}', flush=True)
     if failed:
         print('failed runs:\n  ' + '\n  '.join(failed), file=sys.stderr)
-    command = rerun_commands(args.table, records, osp.relpath(osp.abspath(args.out), ROOT),
-                             [row['name'] for row in table['rows']], table.get('jobs', 2))
+    default_root = osp.abspath(parser.get_default('work_root'))
+    command = rerun_commands(
+        args.table, records, osp.relpath(osp.abspath(args.out), ROOT),
+        [row['name'] for row in table['rows']], table.get('jobs', 2),
+        None if osp.abspath(args.work_root) == default_root
+        else osp.relpath(osp.abspath(args.work_root), ROOT))
     merged = records + [r for path in args.merge for r in json.load(open(path))]
     md = markdown(merged, table['rows'], table['title'], command)
     with open(osp.splitext(args.out)[0] + '.md', 'w') as f:

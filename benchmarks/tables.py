@@ -187,7 +187,9 @@ TABLES = {
                  name='balanced-softmax-bs32-w0.5', options=WIDTH_05),
         ]),
     # Timings: one run at a time (`--jobs 1`) on an otherwise idle machine. Batch 32, the
-    # default; the batch-128 table is benchmarks/results/previous/fmnist_lt_cost_bs128.md.
+    # default; the batch-128 table is benchmarks/results/previous/fmnist_lt_cost_bs128.md, the
+    # lazily filled cache (before TeacherCachePrefillHook)
+    # previous/fmnist_lt_cost_bs32_lazy-cache.md.
     'fmnist_lt_cost': dict(
         title='Training cost on Fashion-MNIST-LT (n_max 1000, rho 100): ReActNet-A (width 0.25) '
         'student, batch 32, one process, one thread, nothing else running',
@@ -201,6 +203,6 @@ TABLES = {
             _variant('one-res', 'resolution subset: one random teacher resolution per sample, '
                      'no cache (3 epochs)', f'{METHOD}_one-res', epochs=3),
             _variant('method', 'the method (all 3 resolutions made inside the teacher, '
-                     'teacher-output cache, 20 epochs)', METHOD),
+                     'teacher-output cache filled before training, 20 epochs)', METHOD),
         ]),
 }

@@ -55,6 +55,10 @@ def test_rerun_commands_name_the_extra_seeds_per_row():
     # a table of timings runs one job at a time, and its command says so
     assert run_table.rerun_commands('t', records[:1], 'out.json', jobs=1) == \
         'python benchmarks/run_table.py --table t --jobs 1 --out out.json --seeds 0'
+    assert run_table.rerun_commands('t', records[:1], 'out.json', jobs=1,
+                                    work_root='work_dirs/other') == (
+        'python benchmarks/run_table.py --table t --jobs 1 --out out.json '
+        '--work-root work_dirs/other --seeds 0')
 
 
 def test_a_missing_teacher_checkpoint_is_named_before_training(tmp_path):
@@ -164,6 +168,8 @@ def test_cache_prefill_time_is_read_and_shown_only_where_there_was_one(tmp_path)
                                 dict(base, row='method', cache_prefill_s=42.5)],
                                rows, 'T', 'cmd').splitlines()
     header = [line for line in table if line.startswith('| row')][0]
+    assert table[table.index(header) - 1] == ''  # the table starts a paragraph
+    assert 'Cache prefill: seconds' in table[table.index(header) - 2]
     assert header.endswith('| cache prefill s |')
     method = [line for line in table if line.startswith('| method')][0]
     ce = [line for line in table if line.startswith('| CE')][0]
