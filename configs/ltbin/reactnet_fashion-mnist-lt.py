@@ -49,6 +49,7 @@ train_dataloader = dict(
     batch_size=32,
     sampler=dict(_delete_=True, type='ClassAwareSampler', mode='sqrt'),
     dataset=dict(dataset=dict(pipeline=train_pipeline)))
-# every image x slot through the teacher before training (default_hooks: None turns it off)
+# every image x slot through the teacher before training (reactnet_fashion-mnist-lt_no-cache.py
+# shows how to take it out)
 default_hooks = dict(
     teacher_cache_prefill=dict(type='TeacherCachePrefillHook', batch_size=32))

@@ -3,7 +3,11 @@
 _base_ = './reactnet_fashion-mnist-lt.py'
 
 model = dict(teacher_cache=None)
-default_hooks = dict(teacher_cache_prefill=None)
+# no cache, so no cache prefill: the hook is taken out of default_hooks (mmengine's Runner
+# accepts None only for its own default hooks, not for added ones)
+default_hooks = dict(
+    _delete_=True,
+    **{k: v for k, v in _base_.default_hooks.items() if k != 'teacher_cache_prefill'})
 train_pipeline = [
     dict(type='RepeatChannels', num_channels=3),
     *_base_.augment,

@@ -96,11 +96,11 @@ class TeacherCachePrefillHook(Hook):
         if not isinstance(model, CalibratedDistiller):
             raise TypeError('TeacherCachePrefillHook: the model must be a CalibratedDistiller, '
                             f'got {type(model).__name__}; remove the hook '
-                            '(default_hooks.teacher_cache_prefill=None)')
+                            '(the teacher_cache_prefill entry of default_hooks)')
         if model.teacher_cache is None:
             raise ValueError('TeacherCachePrefillHook: the model has no teacher-output cache '
                              '(model.teacher_cache is None); set it, or remove the hook '
-                             '(default_hooks.teacher_cache_prefill=None)')
+                             '(the teacher_cache_prefill entry of default_hooks)')
         return model
 
     @staticmethod

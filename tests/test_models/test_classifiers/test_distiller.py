@@ -271,6 +271,20 @@ def test_every_ltbin_config_parses_and_builds_its_model(path):
     # a cache prefill hook only where there is a cache to fill
     prefill = cfg.get('default_hooks', {}).get('teacher_cache_prefill')
     assert prefill is None or getattr(model, 'teacher_cache', None) is not None, path
+
+
+@pytest.mark.parametrize('path', LTBIN_CONFIGS, ids=[osp.basename(p) for p in LTBIN_CONFIGS])
+def test_every_ltbin_config_builds_a_runner_with_its_hooks(path, tmp_path):
+    """What tools/train.py builds before any data is read: the runner registers every hook of
+    the config (mmengine refuses e.g. None for a hook it does not define itself)."""
+    cfg = Config.fromfile(path)
+    cfg.work_dir = str(tmp_path)
+    cfg.log_level = 'WARNING'
+    runner = Runner.from_cfg(cfg)
+    names = {type(hook).__name__ for hook in runner.hooks}
+    assert {'CheckpointHook', 'ClassCountsHook'} <= names
+    has_cache = getattr(runner.model, 'teacher_cache', None) is not None
+    assert ('TeacherCachePrefillHook' in names) == has_cache, path
     for transform in cfg.train_dataloader.dataset.get('dataset', {}).get('pipeline', []):
         assert transform['type'] in TRANSFORMS, transform['type']
 
