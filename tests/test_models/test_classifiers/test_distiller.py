@@ -285,6 +285,9 @@ def test_every_ltbin_config_builds_a_runner_with_its_hooks(path, tmp_path):
     assert {'CheckpointHook', 'ClassCountsHook'} <= names
     has_cache = getattr(runner.model, 'teacher_cache', None) is not None
     assert ('TeacherCachePrefillHook' in names) == has_cache, path
+    order = [type(hook).__name__ for hook in runner.hooks]
+    if 'TeacherCalibrationHook' in names and has_cache:  # calibrate, then fill the cache
+        assert order.index('TeacherCalibrationHook') < order.index('TeacherCachePrefillHook')
     for transform in cfg.train_dataloader.dataset.get('dataset', {}).get('pipeline', []):
         assert transform['type'] in TRANSFORMS, transform['type']
 
