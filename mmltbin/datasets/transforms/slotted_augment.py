@@ -8,6 +8,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform, Compose
 from mmpretrain.registry import TRANSFORMS
 
+from ...utils.checks import check_int
+
 #: The key ``SlottedAugment`` writes (add it to ``PackInputs(meta_keys=...)``).
 AUG_KEY = 'aug_key'
 
@@ -33,8 +35,7 @@ def fixed_slot(slot: int) -> Iterator[None]:
         23
     """
     global _FIXED_SLOT
-    if isinstance(slot, bool) or not isinstance(slot, int) or slot < 0:
-        raise ValueError(f'fixed_slot: slot must be an int >= 0, got {slot!r}')
+    check_int('fixed_slot', 'slot', slot, minimum=0)
     previous, _FIXED_SLOT = _FIXED_SLOT, slot
     try:
         yield
@@ -98,8 +99,7 @@ class SlottedAugment(BaseTransform):
                  transforms: Sequence[Union[dict, callable]],
                  num_slots: int = 4,
                  seed: Optional[int] = None) -> None:
-        if isinstance(num_slots, bool) or not isinstance(num_slots, int) or num_slots < 1:
-            raise ValueError(f'SlottedAugment: num_slots must be an int >= 1, got {num_slots!r}')
+        check_int('SlottedAugment', 'num_slots', num_slots, minimum=1)
         if not isinstance(transforms, (list, tuple)):
             raise TypeError('SlottedAugment: transforms must be a list of transform configs, got '
                             f'{type(transforms).__name__}')

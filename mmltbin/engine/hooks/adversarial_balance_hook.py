@@ -3,9 +3,10 @@ from typing import Optional
 
 from mmengine.dist import all_reduce, get_world_size
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.registry import OPTIMIZERS
 from mmpretrain.registry import HOOKS
+
+from ...utils.checks import check_int, unwrap_model
 
 MODES = ('reversal', 'step')
 _API = ('balancer_is_adversarial', 'set_balancer_grad_scale', 'balancer_ascent_loss',
@@ -14,9 +15,7 @@ _CKPT_KEY = 'adversarial_balance_hook'
 
 
 def _check_non_negative_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f'AdversarialBalanceHook: {name} must be an int >= 0, got {value!r}')
-    return value
+    return check_int('AdversarialBalanceHook', name, value, minimum=0)
 
 
 @HOOKS.register_module()
@@ -98,7 +97,7 @@ class AdversarialBalanceHook(Hook):
     # ----------------------------------------------------------------------------- helpers
     @staticmethod
     def _model(runner):
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap_model(runner.model)
         missing = [name for name in _API if not hasattr(model, name)]
         if missing:
             raise TypeError(f'AdversarialBalanceHook: the model ({type(model).__name__}) has no '

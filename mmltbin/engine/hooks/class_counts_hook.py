@@ -2,11 +2,11 @@
 from typing import Any, List, Optional
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
 from mmpretrain.registry import HOOKS
 
 from ...datasets.long_tail import build_dataset_from_cfg
+from ...utils.checks import unwrap_model
 
 DatasetMeta = Optional[dict]
 
@@ -65,7 +65,7 @@ class ClassCountsHook(Hook):
 
     # ---------------------------------------------------------------------------- internals
     def _consumers(self, runner, stage: Optional[str]) -> List[Any]:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap_model(runner.model)
         found = [m for m in model.modules() if callable(getattr(m, 'set_class_counts', None))]
         if stage is not None:
             evaluator = getattr(runner, f'{stage}_evaluator')

@@ -2,16 +2,16 @@
 from typing import Optional
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 from torch import nn
 
 from ...models.losses.class_balanced import ClassBalancedLoss
+from ...utils.checks import unwrap_model
 
 
 def find_submodule(runner, path: str, owner: str) -> nn.Module:
     """The submodule ``path`` (dotted, e.g. ``'head.loss_module'``) of the runner's model."""
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    model = unwrap_model(runner.model)
     try:
         return model.get_submodule(path)
     except AttributeError as err:

@@ -7,11 +7,11 @@ import torch
 from mmengine.dataset import pseudo_collate
 from mmengine.dist import all_gather_object, get_rank, get_world_size
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
 from ...datasets.transforms.slotted_augment import SlottedAugment, fixed_slot
 from ...models.classifiers import CalibratedDistiller
+from ...utils.checks import check_int, unwrap_model
 
 
 def find_slotted_augments(dataset) -> List[SlottedAugment]:
@@ -83,16 +83,12 @@ class TeacherCachePrefillHook(Hook):
     priority = 'BELOW_NORMAL'
 
     def __init__(self, batch_size: int = 32, log_every: int = 10) -> None:
-        for name, value in (('batch_size', batch_size), ('log_every', log_every)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f'TeacherCachePrefillHook: {name} must be an int >= 1, '
-                                 f'got {value!r}')
-        self.batch_size = batch_size
-        self.log_every = log_every
+        self.batch_size = check_int(type(self).__name__, 'batch_size', batch_size, minimum=1)
+        self.log_every = check_int(type(self).__name__, 'log_every', log_every, minimum=1)
 
     @staticmethod
     def _distiller(runner) -> CalibratedDistiller:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap_model(runner.model)
         if not isinstance(model, CalibratedDistiller):
             raise TypeError('TeacherCachePrefillHook: the model must be a CalibratedDistiller, '
                             f'got {type(model).__name__}; remove the hook '

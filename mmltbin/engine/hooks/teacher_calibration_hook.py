@@ -11,7 +11,6 @@ import mmengine
 import torch
 from mmengine.dist import broadcast, broadcast_object_list, get_world_size, is_main_process
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.registry import OPTIMIZERS
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import weights_to_cpu
@@ -20,6 +19,7 @@ from torch import nn
 
 from ...models.classifiers import CalibratedDistiller, LinearProbeClassifier
 from ...models.teachers.utils import check_resolutions
+from ...utils.checks import check_int, unwrap_model
 
 LR_SCHEDULES = ('cosine', 'constant')
 Pipeline = Union[str, List[dict], None]
@@ -172,8 +172,7 @@ class TeacherCalibrationHook(Hook):
                  lr_schedule: str = 'cosine',
                  seed: Optional[int] = None,
                  filename: str = 'calibrated_teacher.pth') -> None:
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f'TeacherCalibrationHook: epochs must be an int >= 1, got {epochs!r}')
+        check_int('TeacherCalibrationHook', 'epochs', epochs, minimum=1)
         if dataloader is not None and not isinstance(dataloader, dict):
             raise TypeError('TeacherCalibrationHook: dataloader must be a dataloader config '
                             f'dict or None, got {type(dataloader).__name__}')
@@ -225,7 +224,7 @@ class TeacherCalibrationHook(Hook):
     # ----------------------------------------------------------------------------- hook
     def before_train(self, runner) -> None:
         """Calibrate (or reload) the teacher, save it, freeze it."""
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap_model(runner.model)
         probe = self._probe(model)
         path = osp.join(runner.work_dir, self.filename)
         distributed = get_world_size() > 1
