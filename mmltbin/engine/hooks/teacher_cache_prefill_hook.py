@@ -68,9 +68,9 @@ class TeacherCachePrefillHook(Hook):
     ``teacher_cache_prefill_s`` (with ``teacher_cache_entries``).
 
     Args:
-        batch_size (int): Images per teacher call. Defaults to 32 (on one CPU thread
-            EfficientNet-Lite0 at 32 / 64 / 96 px took 6.1 ms per image in batches of 32, 7.4
-            in batches of 64 and 9.8 in batches of 256).
+        batch_size (int): Images per teacher call. Defaults to 32 (on one CPU thread,
+            EfficientNet-Lite0 at 32 / 64 / 96 px took less time per image in batches of 32
+            than of 16, 64, 128 or 256; larger batches may pay off on a GPU).
         log_every (int): Log progress every this many batches. Defaults to 10.
 
     Example:
