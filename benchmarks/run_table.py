@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
@@ -203,7 +203,38 @@ def fmt(values: List[Optional[float]], digits: int = 1) -> str:
     return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}'
 
 
-def markdown(records: List[dict], rows: List[dict], title: str, command: str) -> str:
+def _mean(records: List[dict], row: str, metric: str) -> Tuple[Optional[float], int]:
+    """Mean of ``metric`` over the seeds of ``row`` that have it, and how many there are."""
+    values = [r[metric] for r in records
+              if r['row'] == row and r.get(metric) is not None and r[metric] == r[metric]]
+    return (statistics.mean(values) if values else None), len(values)
+
+
+def target_lines(records: List[dict], targets: List[dict]) -> List[str]:
+    """A Markdown list checking each target against the measured means.
+
+    A target is ``dict(row=, against=, metric=, min_diff=, label=)``: the mean of ``metric``
+    over ``row``'s seeds minus that of ``against`` must be at least ``min_diff`` points
+    (negative: at most that far below). Targets whose rows were not run are named as such.
+    """
+    lines = []
+    for target in targets:
+        row, against, metric = target['row'], target['against'], target['metric']
+        (mine, n_mine), (theirs, n_theirs) = (_mean(records, row, metric),
+                                              _mean(records, against, metric))
+        if mine is None or theirs is None:
+            lines.append(f'- {target["label"]}: not measured ({row} or {against} not run)')
+            continue
+        diff = mine - theirs
+        verdict = 'met' if diff >= target['min_diff'] else 'missed'
+        lines.append(f'- {target["label"]} (target {target["min_diff"]:+.1f}): {mine:.1f} '
+                     f'against {theirs:.1f} ({n_mine} / {n_theirs} seeds), {diff:+.1f}: '
+                     f'**{verdict}**')
+    return lines
+
+
+def markdown(records: List[dict], rows: List[dict], title: str, command: str,
+             targets: Optional[List[dict]] = None) -> str:
     lines = [f'# {title}', '', f'Command: `{command}`', '',
              'Test accuracy (%) on the balanced test set: mean ± std over seeds; "all" is the '
              'mean per-class accuracy. Seconds per epoch: training only, mean iteration time '
@@ -236,6 +267,9 @@ def markdown(records: List[dict], rows: List[dict], title: str, command: str) ->
         if prefill:
             cells.append(fmt([r.get('cache_prefill_s') for r in rs]))
         lines.append('| ' + ' | '.join(cells) + ' |')
+    if targets:
+        lines += ['', 'Targets (means over the seeds run; "all" is the mean per-class '
+                  'accuracy):', '', *target_lines(records, targets)]
     return '\n'.join(lines) + '\n'
 
 
@@ -323,7 +357,7 @@ def main() -> None:
         None if osp.abspath(args.work_root) == default_root
         else osp.relpath(osp.abspath(args.work_root), ROOT))
     merged = records + [r for path in args.merge for r in json.load(open(path))]
-    md = markdown(merged, table['rows'], table['title'], command)
+    md = markdown(merged, table['rows'], table['title'], command, table.get('targets'))
     with open(osp.splitext(args.out)[0] + '.md', 'w') as f:
         f.write(md)
     print(md)

@@ -51,6 +51,17 @@ def _at_batch_128(rows: list) -> list:
     return [dict(row, options=[*row.get('options', ()), *_batch(128)]) for row in rows]
 
 
+# The main table's targets: the method's default against the balanced-softmax binary student
+# and against its calibrated teacher, overall and on the few-shot classes
+MAIN_TARGETS = [
+    dict(label='the method against binary balanced softmax, all', row='method',
+         against='balanced-softmax', metric='mean_per_class', min_diff=2.0),
+    dict(label='the method against its calibrated teacher, all', row='method',
+         against='teacher', metric='mean_per_class', min_diff=-1.5),
+    dict(label='the method against its calibrated teacher, few-shot classes', row='method',
+         against='teacher', metric='few', min_diff=-3.0),
+]
+
 TEACHERS = [
     dict(name='teacher', label='FP teacher, calibrated (balanced softmax), 32/64/96 px',
          config=LTBIN.format('calibrate_effnet-lite0_fashion-mnist-lt')),
@@ -122,7 +133,8 @@ TABLES = {
         title='Calibrate and Distill on Fashion-MNIST-LT (n_max 1000, rho 100): ReActNet-A '
         '(width 0.25) students, 20 epochs, batch 32; EfficientNet-Lite0 teachers',
         heldout_val=HELDOUT_VAL,
-        rows=MAIN_ROWS),
+        rows=MAIN_ROWS,
+        targets=MAIN_TARGETS),
     # The larger sets (6x and 10x the images of the main table). 5-epoch students ended far
     # from their own epoch-4 checkpoints (benchmarks/results/previous/fmnist_lt_n6000_*): rho
     # 100 trains the main table's 20 epochs; rho 10 10 epochs (5x the main table's training
@@ -192,7 +204,8 @@ TABLES = {
             dict(_baseline('balanced-softmax', 'balanced softmax, batch 32, 40 epochs'),
                  name='balanced-softmax-bs32-40e', options=COSINE_40E, epochs=40),
             # the share of the feature term: a fixed lambda (KD weight) of 0.2 and 0.8
-            *[_variant(f'method-lambda{lam}', f'default, fixed lambda {lam} (KD weight)', METHOD,
+            *[_variant(f'method-bs32-lambda{lam}',
+                       f'default, batch 32, fixed lambda {lam} (KD weight)', METHOD,
                        options=('model.balancer._delete_=True',
                                 'model.balancer.type=FixedBalancer', f'model.balancer.lam={lam}',
                                 'model.balancer.normalize_terms=True'))

@@ -175,3 +175,31 @@ def test_cache_prefill_time_is_read_and_shown_only_where_there_was_one(tmp_path)
     ce = [line for line in table if line.startswith('| CE')][0]
     assert method.endswith('| 42.5 |') and ce.endswith('| n/a |')
     assert all(line.count('|') == header.count('|') for line in table if line.startswith('|'))
+
+
+def test_targets_are_checked_against_the_measured_means():
+    rows = [dict(name='bs', label='BS'), dict(name='method', label='method'),
+            dict(name='teacher', label='teacher')]
+    base = dict(s_per_epoch=3.0, peak_rss_mb=100.0)
+    records = [dict(base, row='bs', seed=s, mean_per_class=v) for s, v in ((0, 75.0), (1, 77.0))]
+    records += [dict(base, row='method', seed=s, mean_per_class=v, few=f)
+                for s, v, f in ((0, 78.0, 84.0), (1, 79.0, 86.0), (2, 80.0, None))]
+    records.append(dict(base, row='teacher', seed=0, mean_per_class=81.0, few=90.0))
+    targets = [dict(label='lead', row='method', against='bs', metric='mean_per_class',
+                    min_diff=2.0),
+               dict(label='gap', row='method', against='teacher', metric='mean_per_class',
+                    min_diff=-1.5),
+               dict(label='few gap', row='method', against='teacher', metric='few',
+                    min_diff=-3.0),
+               dict(label='absent', row='method', against='ldam', metric='few', min_diff=0.0)]
+    lines = run_table.target_lines(records, targets)
+    # 79.0 - 76.0 = +3.0 >= 2: met; 79.0 - 81.0 = -2.0 < -1.5: missed
+    assert lines[0] == '- lead (target +2.0): 79.0 against 76.0 (3 / 2 seeds), +3.0: **met**'
+    assert lines[1].endswith('-2.0: **missed**')
+    # few: the method's seeds without a few value are left out of its mean
+    assert lines[2] == ('- few gap (target -3.0): 85.0 against 90.0 (2 / 1 seeds), -5.0: '
+                        '**missed**')
+    assert lines[3] == '- absent: not measured (method or ldam not run)'
+    table = run_table.markdown(records, rows, 'T', 'cmd', targets)
+    assert table.rstrip().endswith(lines[-1]) and 'Targets (means' in table
+    assert 'Targets' not in run_table.markdown(records, rows, 'T', 'cmd')
