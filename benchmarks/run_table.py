@@ -194,8 +194,13 @@ def rerun_commands(table: str, records: List[dict], out: str,
     return '` then `'.join(commands)
 
 
+def measured(values: List[Optional[float]]) -> List[float]:
+    """``values`` without the missing ones (None or NaN)."""
+    return [v for v in values if v is not None and v == v]
+
+
 def fmt(values: List[Optional[float]], digits: int = 1) -> str:
-    values = [v for v in values if v is not None and v == v]
+    values = measured(values)
     if not values:
         return 'n/a'
     if len(values) == 1:
@@ -205,8 +210,7 @@ def fmt(values: List[Optional[float]], digits: int = 1) -> str:
 
 def _mean(records: List[dict], row: str, metric: str) -> Tuple[Optional[float], int]:
     """Mean of ``metric`` over the seeds of ``row`` that have it, and how many there are."""
-    values = [r[metric] for r in records
-              if r['row'] == row and r.get(metric) is not None and r[metric] == r[metric]]
+    values = measured([r.get(metric) for r in records if r['row'] == row])
     return (statistics.mean(values) if values else None), len(values)
 
 

@@ -6,7 +6,8 @@ from .safe_load import (UnsafeCheckpointError, download_checkpoint, load_checkpo
                         register_safe_checkpoint_loading)
 
 __all__ = [
-    'add_common_args', 'check_int', 'destroy_process_group', 'load_config', 'enable_mmltbin_configs',
-    'prepare_cpu_distributed', 'UnsafeCheckpointError', 'download_checkpoint',
-    'load_checkpoint_safely', 'register_safe_checkpoint_loading', 'unwrap_model', 'use_train_set_for_test'
+    'add_common_args', 'check_int', 'destroy_process_group', 'load_config',
+    'enable_mmltbin_configs', 'prepare_cpu_distributed', 'UnsafeCheckpointError',
+    'download_checkpoint', 'load_checkpoint_safely', 'register_safe_checkpoint_loading',
+    'unwrap_model', 'use_train_set_for_test'
 ]

@@ -14,10 +14,6 @@ _API = ('balancer_is_adversarial', 'set_balancer_grad_scale', 'balancer_ascent_l
 _CKPT_KEY = 'adversarial_balance_hook'
 
 
-def _check_non_negative_int(value, name: str) -> int:
-    return check_int('AdversarialBalanceHook', name, value, minimum=0)
-
-
 @HOOKS.register_module()
 class AdversarialBalanceHook(Hook):
     """Drive the adversarial balancer of a ``CalibratedDistiller`` and log its lambda.
@@ -74,15 +70,12 @@ class AdversarialBalanceHook(Hook):
         if mode not in MODES:
             raise ValueError(f'AdversarialBalanceHook: mode must be one of {MODES}, got {mode!r}')
         self.mode = mode
-        self.warmup_iters = _check_non_negative_int(warmup_iters, 'warmup_iters')
-        self.warmup_epochs = None if warmup_epochs is None else _check_non_negative_int(
-            warmup_epochs, 'warmup_epochs')
-        if _check_non_negative_int(interval, 'interval') < 1:
-            raise ValueError('AdversarialBalanceHook: interval must be >= 1')
-        self.interval = interval
-        if _check_non_negative_int(log_interval, 'log_interval') < 1:
-            raise ValueError('AdversarialBalanceHook: log_interval must be >= 1')
-        self.log_interval = log_interval
+        owner = type(self).__name__
+        self.warmup_iters = check_int(owner, 'warmup_iters', warmup_iters, minimum=0)
+        self.warmup_epochs = None if warmup_epochs is None else check_int(
+            owner, 'warmup_epochs', warmup_epochs, minimum=0)
+        self.interval = check_int(owner, 'interval', interval, minimum=1)
+        self.log_interval = check_int(owner, 'log_interval', log_interval, minimum=1)
         if lr is not None and not lr > 0:
             raise ValueError(f'AdversarialBalanceHook: lr must be None or > 0, got {lr}')
         self.lr = lr

@@ -125,8 +125,8 @@ def test_a_model_without_the_balancer_interface_is_named(tmp_path):
 @pytest.mark.parametrize('kwargs,match', [
     (dict(mode='sgd'), 'mode must be one of'),
     (dict(warmup_iters=-1), 'warmup_iters'),
-    (dict(interval=0), 'interval must be >= 1'),
-    (dict(log_interval=0), 'log_interval must be >= 1'),
+    (dict(interval=0), 'interval must be an int >= 1, got 0'),
+    (dict(log_interval=0), 'log_interval must be an int >= 1, got 0'),
     (dict(lr=0.0), 'lr must be None or > 0'),
     (dict(optimizer=dict(lr=1.0)), 'optimizer must be a config dict with a "type"'),
 ])
