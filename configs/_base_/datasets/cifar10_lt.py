@@ -14,11 +14,14 @@ data_preprocessor = dict(
     to_rgb=False,
 )
 
-train_pipeline = [
+# deterministic preprocessing (none), then the random augmentation (a cached-teacher config
+# wraps `augment` in SlottedAugment)
+preprocess = []
+augment = [
     dict(type='RandomCrop', crop_size=32, padding=4),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
 ]
+train_pipeline = [*preprocess, *augment, dict(type='PackInputs')]
 test_pipeline = [dict(type='PackInputs')]
 
 train_dataloader = dict(
