@@ -2,7 +2,8 @@
 # (n_i = floor(5000 * rho^(-i / 9)), class i = label i, seed 0), balanced 10k test set.
 # rho 100 -> 5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50 (12,406 images).
 # Leaves: cifar10_lt_r{10,50,100}.py. Needs the python-version batches in data/cifar10/
-# (cifar-10-batches-py/); nothing is downloaded (download=False).
+# (cifar-10-batches-py/); nothing is downloaded (download=False). The images of LDAM-DRW's
+# imbalanced CIFAR (the LT literature's): train_dataloader.dataset.selection='ldam-drw'.
 
 dataset_type = 'CIFAR10'
 data_root = 'data/cifar10'
