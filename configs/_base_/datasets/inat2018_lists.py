@@ -2,19 +2,13 @@
 # data/inaturalist2018: meta/iNaturalist18_{train,val}.txt, paths like
 # train_val2018/Plantae/7477/<id>.jpg); the same images and labels as inat2018.py, which reads the
 # official json files.
-_base_ = './lt_224px.py'
+_base_ = './inat2018.py'
 
-data_root = 'data/inaturalist2018'
-data_preprocessor = dict(num_classes=8142)
+_lists = dict(_delete_=True, type='CustomDataset', data_root=_base_.data_root)
 train_dataloader = dict(
-    dataset=dict(
-        profile='all',
-        num_classes=8142,
-        dataset=dict(type='CustomDataset', data_root=data_root,
-                     ann_file='meta/iNaturalist18_train.txt')))
+    dataset=dict(num_classes=8142,
+                 dataset=dict(**_lists, ann_file='meta/iNaturalist18_train.txt',
+                              pipeline=_base_.train_pipeline)))
 val_dataloader = dict(
-    dataset=dict(type='CustomDataset', data_root=data_root,
-                 ann_file='meta/iNaturalist18_val.txt'))
+    dataset=dict(**_lists, ann_file='meta/iNaturalist18_val.txt', pipeline=_base_.test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(per_class=False)
-test_evaluator = val_evaluator
