@@ -255,7 +255,7 @@ def test_ltbin_configs_build_without_the_teacher_file(name):
     assert any(h['type'] == 'AdversarialBalanceHook' for h in cfg.custom_hooks)
     # multi-resolution inside the teacher: the 64 / 96 px views are made only on cache misses
     assert model.teacher_input == 'student' and model.teacher_cache is not None
-    assert tuple(model.teacher.model.resolutions) == (32, 64, 96)
+    assert tuple(model.teacher.resolutions) == (32, 64, 96)
     x = torch.rand(2, 3, 32, 32)
     assert model(x).shape == (2, model.head.num_classes)
 
