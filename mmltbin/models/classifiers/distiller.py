@@ -218,7 +218,8 @@ class CalibratedDistiller(ImageClassifier):
                 f'CalibratedDistiller: the teacher {self._teacher_name()} predicts '
                 f'{teacher_classes} classes but the student head {type(self.head).__name__} '
                 f'has head.num_classes={student_classes}; they must agree (calibrate the teacher '
-                'on the same dataset, or fix the teacher model num_classes / head.num_classes)')
+                'on the same dataset, or fix model.teacher.head.num_classes / '
+                'model.head.num_classes)')
 
     def _student_dim(self, student_feat_dim: Optional[int]) -> int:
         dim = student_feat_dim if student_feat_dim is not None else getattr(
