@@ -60,8 +60,11 @@ def make_teacher_checkpoint(config: str, path: str) -> None:
 
     import mmltbin  # noqa: F401
     init_default_scope('mmpretrain')
-    teacher = MODELS.build(Config.fromfile(config).model.teacher.model)
-    torch.save({'state_dict': teacher.state_dict()}, path)
+    teacher = Config.fromfile(config).model.teacher
+    # what a calibration run saves: LinearProbeClassifier's encoder.* and head.* keys
+    probe = MODELS.build(dict(type='LinearProbeClassifier', encoder=teacher.model,
+                              num_classes=teacher.head.num_classes))
+    torch.save({'state_dict': probe.state_dict()}, path)
 
 
 def scalars(work_dir: str) -> List[dict]:

@@ -7,7 +7,7 @@ _base_ = ['../_base_/datasets/cifar100_lt_r100.py', './_base_/calibrated-distill
 
 model = dict(
     head=dict(num_classes=100),
-    teacher=dict(model=dict(num_classes=100),
+    teacher=dict(head=dict(num_classes=100),
                  checkpoint='work_dirs/calibrate_effnet-lite0_cifar100-lt/epoch_30.pth'))
 train_cfg = dict(max_epochs=200)
 train_pipeline = [*_base_.preprocess, dict(**_base_.slotted_augment, transforms=_base_.augment),

@@ -7,7 +7,7 @@ _base_ = ['../_base_/datasets/dtd_lt.py', './_base_/calibrated-distill_224px.py'
 
 model = dict(
     head=dict(num_classes=47),
-    teacher=dict(model=dict(num_classes=47),
+    teacher=dict(head=dict(num_classes=47),
                  checkpoint='work_dirs/calibrate_effnet-lite0_dtd-lt/epoch_30.pth'))
 train_cfg = dict(max_epochs=200)
 train_dataloader = _base_.method_train_dataloader

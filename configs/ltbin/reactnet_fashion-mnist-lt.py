@@ -9,7 +9,7 @@ _base_ = ['../_base_/datasets/fashion_mnist_lt.py', './_base_/calibrated-distill
 
 model = dict(
     backbone=dict(widen_factor=0.25), head=dict(num_classes=10, in_channels=256),
-    teacher=dict(model=dict(num_classes=10),
+    teacher=dict(head=dict(num_classes=10),
                  checkpoint='work_dirs/calibrate_effnet-lite0_fashion-mnist-lt/epoch_30.pth'))
 train_cfg = dict(max_epochs=20)
 train_pipeline = [*_base_.preprocess, dict(**_base_.slotted_augment, transforms=_base_.augment),

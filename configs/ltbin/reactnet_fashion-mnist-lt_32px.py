@@ -5,5 +5,5 @@ _base_ = './reactnet_fashion-mnist-lt.py'
 
 model = dict(
     teacher=dict(
-        model=dict(resolutions=None),
+        resolutions=None,
         checkpoint='work_dirs/calibrate_effnet-lite0-32px_fashion-mnist-lt/epoch_30.pth'))

@@ -5,7 +5,7 @@
 _base_ = './reactnet_fashion-mnist-lt_no-cache.py'
 
 # the views come from the pipeline; the teacher uses them at their own sizes
-model = dict(teacher_input='views', teacher=dict(model=dict(resolutions=None)))
+model = dict(teacher_input='views', teacher=dict(resolutions=None))
 augment = [
     *_base_.augment,
     dict(type='MultiResPipeline', teacher_sizes=(32, 64, 96), num_teacher_views=1),

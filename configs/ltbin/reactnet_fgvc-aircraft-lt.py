@@ -9,7 +9,7 @@ _base_ = [
 
 model = dict(
     head=dict(num_classes=100),
-    teacher=dict(model=dict(num_classes=100),
+    teacher=dict(head=dict(num_classes=100),
                  checkpoint='work_dirs/calibrate_effnet-lite0_fgvc-aircraft-lt/epoch_30.pth'))
 train_cfg = dict(max_epochs=200)
 train_dataloader = _base_.method_train_dataloader

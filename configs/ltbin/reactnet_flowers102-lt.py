@@ -7,7 +7,7 @@ _base_ = ['../_base_/datasets/flowers102_lt.py', './_base_/calibrated-distill_22
 
 model = dict(
     head=dict(num_classes=102),
-    teacher=dict(model=dict(num_classes=102),
+    teacher=dict(head=dict(num_classes=102),
                  checkpoint='work_dirs/calibrate_effnet-lite0_flowers102-lt/epoch_30.pth'))
 train_cfg = dict(max_epochs=200)
 train_dataloader = _base_.method_train_dataloader

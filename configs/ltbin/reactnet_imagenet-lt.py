@@ -8,7 +8,7 @@ _base_ = ['../_base_/datasets/imagenet_lt.py', './_base_/calibrated-distill_224p
 
 model = dict(
     head=dict(num_classes=1000),
-    teacher=dict(model=dict(num_classes=1000),
+    teacher=dict(head=dict(num_classes=1000),
                  checkpoint='work_dirs/calibrate_effnet-lite0_imagenet-lt/epoch_30.pth'))
 train_cfg = dict(max_epochs=90)
 train_dataloader = _base_.method_train_dataloader

@@ -6,7 +6,7 @@ _base_ = ['../_base_/datasets/inat2018.py', './_base_/calibrated-distill_224px.p
 
 model = dict(
     head=dict(num_classes=8142),
-    teacher=dict(model=dict(num_classes=8142),
+    teacher=dict(head=dict(num_classes=8142),
                  checkpoint='work_dirs/calibrate_effnet-lite0_inat/epoch_30.pth'))
 train_cfg = dict(max_epochs=90)
 train_dataloader = _base_.method_train_dataloader

@@ -7,7 +7,7 @@ _base_ = ['../_base_/datasets/oxford_pets_lt.py', './_base_/calibrated-distill_2
 
 model = dict(
     head=dict(num_classes=37),
-    teacher=dict(model=dict(num_classes=37),
+    teacher=dict(head=dict(num_classes=37),
                  checkpoint='work_dirs/calibrate_effnet-lite0_oxford-pets-lt/epoch_30.pth'))
 train_cfg = dict(max_epochs=200)
 train_dataloader = _base_.method_train_dataloader

@@ -7,7 +7,7 @@ _base_ = ['../_base_/datasets/places_lt.py', './_base_/calibrated-distill_224px.
 
 model = dict(
     head=dict(num_classes=365),
-    teacher=dict(model=dict(num_classes=365),
+    teacher=dict(head=dict(num_classes=365),
                  checkpoint='work_dirs/calibrate_effnet-lite0_places-lt/epoch_30.pth'))
 train_cfg = dict(max_epochs=90)
 train_dataloader = _base_.method_train_dataloader

@@ -7,7 +7,7 @@ _base_ = ['../_base_/datasets/ucf101_lt.py', './_base_/calibrated-distill_224px.
 
 model = dict(
     head=dict(num_classes=101),
-    teacher=dict(model=dict(num_classes=101),
+    teacher=dict(head=dict(num_classes=101),
                  checkpoint='work_dirs/calibrate_effnet-lite0_ucf101-lt/epoch_30.pth'))
 train_cfg = dict(max_epochs=200)
 train_dataloader = _base_.method_train_dataloader

@@ -1,18 +1,25 @@
 """Checkpoint loading that never runs code from the file.
 
-torch >= 2.6 loads with ``weights_only=True`` by default, but mmengine's own checkpoints hold a
-few plain-data objects (message-hub history buffers, numpy scalars and arrays) that the
+torch >= 2.6 loads with ``weights_only=True`` by default, but mmengine 0.10's own checkpoints
+hold a few plain-data objects (message-hub history buffers, numpy scalars and arrays) that the
 restricted unpickler refuses, so resuming a run fails. Turning safety off for every load
 (``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1``) would let any third-party file execute code.
 
-Instead mmltbin allow-lists exactly those data types, stops history buffers from pickling their
-statistics functions (mmengine stores them as ``getattr(HistoryBuffer, 'min')``, a call the safe
-unpickler rightly refuses; they are class-level registrations that every import restores), and
-re-registers mmengine's local-file
-loader so that every load (``load_from``, ``resume``, ``init_cfg=dict(type='Pretrained')``,
-teacher checkpoints) stays ``weights_only=True`` and a refused file raises
-:class:`UnsafeCheckpointError` naming the file and the offending global.
+Instead, importing mmltbin makes three changes, each through an extension point its owner
+documents (the list, with the reasons, is in ``docs/architecture.md``):
+
+1. ``torch.serialization.add_safe_globals``: exactly those data types are allow-listed.
+2. ``copyreg.pickle(HistoryBuffer, ...)``: a history buffer is pickled without its statistics
+   functions (mmengine's ``__getstate__`` adds them, pickled as
+   ``getattr(HistoryBuffer, 'min')``, a call the safe unpickler rightly refuses; they are
+   class-level registrations that every import restores). mmengine's class is not modified.
+3. ``CheckpointLoader.register_scheme``: mmengine's loaders for local paths and http(s) URLs
+   are replaced by ones that pass ``weights_only=True`` explicitly, so every load
+   (``load_from``, ``resume``, ``init_cfg=dict(type='Pretrained')``, teacher checkpoints) stays
+   safe whatever torch's default and raises :class:`UnsafeCheckpointError` naming the file and
+   the offending global.
 """
+import copyreg
 import os
 import os.path as osp
 import pickle
@@ -42,13 +49,18 @@ def _numpy_safe_globals() -> list:
     return [_reconstruct, scalar, np.ndarray, np.dtype, *dtype_classes]
 
 
-def _history_buffer_state(self: HistoryBuffer) -> dict:
-    """``HistoryBuffer.__getstate__`` without the statistics functions (plain data only)."""
-    return {k: v for k, v in self.__dict__.items() if k != 'statistics_methods'}
+def _reduce_history_buffer(buffer: HistoryBuffer) -> tuple:
+    """Pickle a ``HistoryBuffer`` as its class and plain data (no statistics functions).
+
+    The same opcodes as pickling's default for the class (``copyreg.__newobj__``, then the
+    state), so ``HistoryBuffer.__setstate__`` restores it as before.
+    """
+    state = {k: v for k, v in buffer.__dict__.items() if k != 'statistics_methods'}
+    return copyreg.__newobj__, (type(buffer), ), state
 
 
 def register_safe_checkpoint_loading() -> None:
-    """Allow-list mmengine's plain-data checkpoint objects and install the safe local loader.
+    """Allow-list mmengine's plain-data checkpoint objects and install the safe loaders.
 
     Called once when :mod:`mmltbin` is imported. Idempotent.
 
@@ -59,7 +71,7 @@ def register_safe_checkpoint_loading() -> None:
         <function load_from_local_safely ...>
     """
     torch.serialization.add_safe_globals([HistoryBuffer, *_numpy_safe_globals()])
-    HistoryBuffer.__getstate__ = _history_buffer_state
+    copyreg.pickle(HistoryBuffer, _reduce_history_buffer)
     CheckpointLoader.register_scheme(prefixes='', loader=load_from_local_safely, force=True)
     CheckpointLoader.register_scheme(prefixes=('http://', 'https://'),
                                      loader=load_from_url_safely, force=True)

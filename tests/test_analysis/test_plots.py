@@ -75,7 +75,8 @@ def test_norms_of_real_mmpretrain_and_mmltbin_models(tmp_path):
             type='LinearProbeClassifier', num_classes=5,
             encoder=dict(type='ImageClassifier', backbone=TINY,
                          neck=dict(type='GlobalAveragePooling'),
-                         head=dict(type='LinearClsHead', num_classes=7, in_channels=16))))
+                         head=dict(type='LinearClsHead', num_classes=7, in_channels=16),
+                         data_preprocessor=dict(mean=[127.5] * 3, std=[128.0] * 3))))
     for model in (classifier, probe):
         path = str(tmp_path / f'{type(model).__name__}.pth')
         torch.save({'state_dict': model.state_dict()}, path)

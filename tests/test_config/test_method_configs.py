@@ -14,9 +14,10 @@ DEFAULT = 'reactnet_fashion-mnist-lt.py'
 
 # What "the method" is: the settings a leaf must not change.
 METHOD_KEYS = (
-    'model.type', 'model.teacher.type', 'model.teacher.model.type', 'model.teacher_input',
+    'model.type', 'model.teacher.type', 'model.teacher.model.type', 'model.teacher.head.type',
+    'model.teacher_input',
     'model.kd_loss', 'model.feature_loss', 'model.projector', 'model.balancer',
-    'model.task_loss', 'model.teacher_cache', 'model.teacher.model.resolutions',
+    'model.task_loss', 'model.teacher_cache', 'model.teacher.resolutions',
     'train_dataloader.sampler', 'train_dataloader.batch_size', 'custom_hooks',
     'default_hooks.teacher_cache_prefill', 'optim_wrapper', 'param_scheduler',
 )
@@ -24,16 +25,15 @@ METHOD_KEYS = (
 # classes, the teacher checkpoint, the schedule's length and the student's size, which are not
 # method keys): 224 px images run one teacher resolution online, without the cache
 # (configs/ltbin/_base_/calibrated-distill_224px.py).
-PER_DATASET_224PX = {'model.teacher.model.resolutions', 'model.teacher_cache',
+PER_DATASET_224PX = {'model.teacher.resolutions', 'model.teacher_cache',
                      'default_hooks.teacher_cache_prefill'}
 # Ablations of the Fashion-MNIST-LT default (benchmark rows) and the keys each one changes.
 VARIANTS = {
-    'reactnet_fashion-mnist-lt_32px.py': {'model.teacher.model.resolutions'},
-    'reactnet_fashion-mnist-lt_32px-fixed-lambda.py': {'model.teacher.model.resolutions',
+    'reactnet_fashion-mnist-lt_32px.py': {'model.teacher.resolutions'},
+    'reactnet_fashion-mnist-lt_32px-fixed-lambda.py': {'model.teacher.resolutions',
                                                        'model.balancer'},
     'reactnet_fashion-mnist-lt_balanced-sampling.py': {'model.kd_loss', 'model.task_loss',
                                                        'train_dataloader.sampler'},
-    'reactnet_fashion-mnist-lt_calibrate-in-run.py': {'custom_hooks'},
     'reactnet_fashion-mnist-lt_ce-teacher.py': set(),
     'reactnet_fashion-mnist-lt_instance-sampling.py': {'model.kd_loss', 'model.task_loss',
                                                        'train_dataloader.sampler'},
@@ -41,7 +41,7 @@ VARIANTS = {
                                               'default_hooks.teacher_cache_prefill'},
     'reactnet_fashion-mnist-lt_no-task-loss.py': {'model.task_loss'},
     'reactnet_fashion-mnist-lt_one-res.py': {'model.teacher_cache', 'model.teacher_input',
-                                             'model.teacher.model.resolutions',
+                                             'model.teacher.resolutions',
                                              'default_hooks.teacher_cache_prefill'},
 }
 PAPER_FORM_KEYS = {'model.kd_loss', 'model.balancer', 'model.task_loss',
@@ -89,7 +89,7 @@ def test_dataset_configs_run_the_default_method(config):
     # the student's head and the teacher's head both have the dataset's classes
     classes = cfg.data_preprocessor.num_classes
     assert cfg.model.head.num_classes == classes
-    assert cfg.model.teacher.model.num_classes == classes
+    assert cfg.model.teacher.head.num_classes == classes
     assert cfg.param_scheduler[0].get('T_max') is None  # follows train_cfg.max_epochs
 
 

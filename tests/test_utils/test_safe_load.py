@@ -4,6 +4,7 @@ import os.path as osp
 
 import pytest
 import torch
+from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 
 import mmltbin  # noqa: F401
@@ -32,6 +33,12 @@ def malicious_checkpoint(tmp_path):
 
 
 def _tiny_model(init_cfg=None):
+    # whatever default scope an earlier test left current (a Runner leaves its own)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        return _build_tiny_model(init_cfg)
+
+
+def _build_tiny_model(init_cfg):
     return MODELS.build(dict(
         type='ImageClassifier', init_cfg=init_cfg,
         backbone=dict(type='ResNet_CIFAR', depth=18, in_channels=1, stem_channels=8,

@@ -20,14 +20,12 @@ model = dict(
     type='CalibratedDistiller',
     # the student: backbone / neck / head of ../../_base_/models/reactnet-a.py (its head's own
     # loss is not used by the distiller; see task_loss)
+    # the calibrated teacher: the frozen encoder plus the head trained by the calibration run
     teacher=dict(
         type='FrozenTeacher',
-        model=dict(
-            type='LinearProbeClassifier',
-            encoder=_base_.teacher_model,
-            num_classes=1000,  # set by each leaf
-            resolutions=None,  # set by calibrated-distill_small.py
-        ),
+        model=_base_.teacher_model,
+        head=dict(type='LinearClsHead', num_classes=1000),  # num_classes set by each leaf
+        resolutions=None,  # set by calibrated-distill_small.py
         checkpoint=None,  # the calibrated teacher (configs/ltbin/calibrate_*.py), set by each leaf
     ),
     # The teacher runs on the student's own augmented (and mixed) batch, so its targets are not

@@ -10,7 +10,7 @@
 _base_ = ['./calibrated-distill.py']
 
 model = dict(
-    teacher=dict(model=dict(resolutions=(32, 64, 96))),
+    teacher=dict(resolutions=(32, 64, 96)),
     teacher_cache=dict(type='TeacherOutputCache', dtype='float32'),
 )
 slotted_augment = dict(type='SlottedAugment', num_slots=4)

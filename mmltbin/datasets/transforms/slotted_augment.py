@@ -8,10 +8,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform, Compose
 from mmpretrain.registry import TRANSFORMS
 
+from ...structures import AUG_KEY
 from ...utils.checks import check_int
-
-#: The key ``SlottedAugment`` writes (add it to ``PackInputs(meta_keys=...)``).
-AUG_KEY = 'aug_key'
 
 #: The slot every ``SlottedAugment`` of this process uses instead of drawing one (see
 #: :func:`fixed_slot`); None: draw.

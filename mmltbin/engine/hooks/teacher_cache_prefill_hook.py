@@ -79,7 +79,7 @@ class TeacherCachePrefillHook(Hook):
         ...     teacher_cache_prefill=dict(type='TeacherCachePrefillHook', batch_size=32))
     """
 
-    # after TeacherCalibrationHook ('HIGH'), which may be what gives the teacher its weights
+    # after the hooks that prepare the model in before_train (ClassCountsHook, NORMAL ones)
     priority = 'BELOW_NORMAL'
 
     def __init__(self, batch_size: int = 32, log_every: int = 10) -> None:

@@ -9,21 +9,15 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import Tensor, nn
 
-from ...datasets.transforms.slotted_augment import AUG_KEY
+from ...structures import AUG_KEY
 from ..balancers import BaseBalancer
 from ..teachers.utils import mmpretrain_scope
+from ..utils.pooling import pool_features
 
 TEACHER_INPUTS = ('auto', 'student', 'views')
 PROJECTORS = ('auto', 'linear', 'identity')
 
 Inputs = Union[Tensor, Mapping[str, object]]
-
-
-def _pool(feats) -> Tensor:
-    """The last feature of a neck/backbone output as ``(N, D)`` (global average pooled)."""
-    if isinstance(feats, (tuple, list)):
-        feats = feats[-1]
-    return feats.flatten(2).mean(-1) if feats.dim() > 2 else feats
 
 
 def batch_target(data_samples: Optional[List[DataSample]]) -> Optional[Tensor]:
@@ -43,8 +37,9 @@ class CalibratedDistiller(ImageClassifier):
 
     The student is an mmpretrain ``ImageClassifier`` (``backbone``, ``neck``, ``head``, e.g. a
     binary ReActNet with a full-precision linear head); the teacher is a frozen network that
-    returns ``(pooled features [N, D], logits [N, C])``, normally
-    ``dict(type='FrozenTeacher', model=<calibrated LinearProbeClassifier>, checkpoint=...)``.
+    returns ``(pooled features [N, D], logits [N, C])``, normally the calibrated teacher
+    ``dict(type='FrozenTeacher', model=<encoder>, head=dict(type='LinearClsHead',
+    num_classes=C), resolutions=..., checkpoint=<calibration checkpoint>)``.
     The training loss (Calibrate-and-Distill) is, per sample,
 
     ``lambda * a + (1 - lambda) * b  [+ task loss]``
@@ -65,13 +60,14 @@ class CalibratedDistiller(ImageClassifier):
       runs online on exactly the student's images; a teacher with ``resolutions`` resizes it
       itself);
     - ``'views'``: the teacher views of ``MultiResPipeline`` (same augmented image, other
-      resolutions; mixed consistently by ``MultiResDataPreprocessor``), features and logits
-      averaged over the views each sample has;
+      resolutions; mixed consistently by ``MultiResDataPreprocessor``), given to the teacher
+      with the rows each view holds; it averages over the views each sample has;
     - ``'auto'`` (default): the views when the batch has them, else the student's batch.
 
-    Inputs normalised by the data preprocessor are converted to the teacher's own
-    normalisation by the teacher (``FrozenTeacher.set_input_norm`` is called here).
-    All teacher calls go through :meth:`teacher_outputs` (where a teacher-output cache plugs in).
+    The teacher owns its views, resolutions and input normalisation: it is told once that its
+    inputs are what this model's data preprocessor makes (``FrozenTeacher.match_input_norm``)
+    and converts them to its own. All teacher calls go through :meth:`teacher_outputs` (where a
+    teacher-output cache plugs in).
 
     **Test and inference use the student alone.** ``predict`` and ``mode='tensor'`` never run
     the teacher. The state dict keeps the student in ``ImageClassifier``'s layout
@@ -128,7 +124,8 @@ class CalibratedDistiller(ImageClassifier):
         ...     head=dict(type='LinearClsHead', num_classes=3, in_channels=16),
         ...     teacher=dict(model=dict(backbone=tiny, neck=dict(type='GlobalAveragePooling'),
         ...                             head=dict(type='LinearClsHead', num_classes=3,
-        ...                                       in_channels=16))))
+        ...                                       in_channels=16),
+        ...                             data_preprocessor=dict(mean=[128.0] * 3, std=[64.0] * 3))))
         >>> model(torch.rand(2, 3, 16, 16)).shape  # the student alone
         torch.Size([2, 3])
     """
@@ -181,10 +178,10 @@ class CalibratedDistiller(ImageClassifier):
         self.teacher_input = teacher_input
         self.save_teacher = bool(save_teacher)
         # a teacher built here from a config is trained only once its checkpoint is loaded
-        # (init_weights) or it is calibrated in the run (TeacherCalibrationHook); a built
-        # module passed in is taken as it is
+        # (init_weights); a built module passed in is taken as it is
         self._teacher_loaded = isinstance(teacher, nn.Module)
-        self._match_teacher_normalisation()
+        if hasattr(self.teacher, 'match_input_norm'):
+            self.teacher.match_input_norm(self.data_preprocessor)
         self._register_state_dict_hook(_drop_teacher_keys)
         self._register_load_state_dict_pre_hook(self._complete_teacher_keys, with_module=False)
 
@@ -221,7 +218,8 @@ class CalibratedDistiller(ImageClassifier):
                 f'CalibratedDistiller: the teacher {self._teacher_name()} predicts '
                 f'{teacher_classes} classes but the student head {type(self.head).__name__} '
                 f'has head.num_classes={student_classes}; they must agree (calibrate the teacher '
-                'on the same dataset, or fix the teacher model num_classes / head.num_classes)')
+                'on the same dataset, or fix model.teacher.head.num_classes / '
+                'model.head.num_classes)')
 
     def _student_dim(self, student_feat_dim: Optional[int]) -> int:
         dim = student_feat_dim if student_feat_dim is not None else getattr(
@@ -269,16 +267,6 @@ class CalibratedDistiller(ImageClassifier):
         cfg.setdefault('type', 'TeacherOutputCache')
         return MODELS.build(cfg)
 
-    def _match_teacher_normalisation(self) -> None:
-        set_norm = getattr(self.teacher, 'set_input_norm', None)
-        if set_norm is None:
-            return
-        pre = self.data_preprocessor
-        if getattr(pre, '_enable_normalize', False):
-            set_norm(pre.mean.flatten().tolist(), pre.std.flatten().tolist())
-        else:
-            set_norm([0.0], [1.0])  # raw 0-255 inputs
-
     # ---------------------------------------------------------------------------- weights
     def init_weights(self) -> None:
         """Initialise the student, then load the teacher's checkpoint (if given)."""
@@ -286,10 +274,6 @@ class CalibratedDistiller(ImageClassifier):
         if self.teacher_checkpoint is not None:
             self.teacher.load_checkpoint(self.teacher_checkpoint)
             self._teacher_loaded = True
-
-    def mark_teacher_loaded(self) -> None:
-        """Declare the teacher's weights set (e.g. by ``TeacherCalibrationHook``)."""
-        self._teacher_loaded = True
 
     def _complete_teacher_keys(self, state_dict, prefix, *args) -> None:
         """Loading a checkpoint saved without the teacher keeps the current teacher."""
@@ -363,7 +347,7 @@ class CalibratedDistiller(ImageClassifier):
         self.teacher_cache.put([keys[i] for i in rows], feats, logits)
 
     def _run_teacher(self, inputs: Inputs) -> Tuple[Tensor, Tensor]:
-        """Run the teacher on the batch (student images or views), averaging over views."""
+        """Run the teacher on the student's batch or on the teacher views (with their rows)."""
         student = self._student_inputs(inputs)
         views = inputs.get('teacher') if isinstance(inputs, Mapping) else None
         if self.teacher_input == 'views' and not views:
@@ -372,26 +356,7 @@ class CalibratedDistiller(ImageClassifier):
                              'MultiResDataPreprocessor)')
         if self.teacher_input == 'student' or not views:
             return self.teacher(student)
-        rows = inputs.get('teacher_rows') or [None] * len(views)
-        if all(r is None for r in rows):
-            return self.teacher(list(views))
-        num = student.shape[0]
-        feat_sum = logit_sum = None
-        count = student.new_zeros(num)
-        for view, row in zip(views, rows):
-            feats, logits = self.teacher(view)
-            index = torch.arange(num, device=feats.device) if row is None else row.to(
-                feats.device)
-            if feat_sum is None:
-                feat_sum = feats.new_zeros(num, feats.shape[1])
-                logit_sum = logits.new_zeros(num, logits.shape[1])
-            feat_sum.index_add_(0, index, feats)
-            logit_sum.index_add_(0, index, logits)
-            count.index_add_(0, index.to(count.device), torch.ones_like(index, dtype=count.dtype))
-        if bool((count == 0).any()):
-            raise ValueError('CalibratedDistiller: some samples of the batch have no teacher view')
-        count = count.to(feat_sum.device)[:, None]
-        return feat_sum / count, logit_sum / count
+        return self.teacher(list(views), inputs.get('teacher_rows'))
 
     def _check_teacher_loaded(self) -> None:
         """Refuse to use a teacher whose weights were never loaded (nor calibrated)."""
@@ -400,9 +365,8 @@ class CalibratedDistiller(ImageClassifier):
         if self.teacher_checkpoint is None:
             raise RuntimeError(
                 'CalibratedDistiller: the teacher has no weights: model.teacher.checkpoint '
-                'is None and it was not calibrated in this run; set '
-                'model.teacher.checkpoint to the calibrated teacher, or add '
-                "dict(type='TeacherCalibrationHook') to custom_hooks")
+                'is None; set model.teacher.checkpoint to the calibrated teacher (the last '
+                'checkpoint of the configs/ltbin/calibrate_*.py run)')
         raise RuntimeError(
             'CalibratedDistiller: the teacher checkpoint '
             f'"{self.teacher_checkpoint}" has not been loaded: call init_weights() first '
@@ -424,7 +388,7 @@ class CalibratedDistiller(ImageClassifier):
         target = batch_target(data_samples)
         logit_term = self.kd_loss(logits, teacher_logits, target=target,
                                   reduction_override='none')
-        feature_term = self.feature_loss(self.projector(_pool(feats)), teacher_feats,
+        feature_term = self.feature_loss(self.projector(pool_features(feats)), teacher_feats,
                                          reduction_override='none')
         mixed = self.balancer(logit_term, feature_term, teacher_feature=teacher_feats)
         losses = dict(loss_kd=mixed.logit_part.mean(), loss_feat=mixed.feature_part.mean())

@@ -8,9 +8,8 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import Tensor
 
-from mmltbin.models.teachers import FrozenTeacher
-from mmltbin.models.teachers.utils import (ReviseKeys, Views, as_views, check_resolutions,
-                                           mmpretrain_scope, resize_shorter_side)
+from ..teachers import FrozenTeacher
+from ..teachers.utils import ReviseKeys, Views, as_views, mmpretrain_scope
 
 
 @MODELS.register_module()
@@ -20,22 +19,22 @@ class LinearProbeClassifier(BaseClassifier):
     Calibration (Calibrate-and-Distill): freeze the feature extractor of a network pretrained
     on balanced data, attach a randomly initialised linear classifier and train only that on the
     long-tailed target data with an LT-aware loss (``loss``: label-aware smoothing, balanced
-    softmax or cross-entropy). Train it with ``tools/train.py``; the checkpoint holds encoder and
-    head, and ``FrozenTeacher(model=<this config>, checkpoint=<epoch_N.pth>)`` loads it as the
-    calibrated teacher (features: the encoder's; logits: the calibrated head's).
+    softmax or cross-entropy). Train it with ``tools/train.py`` (mmengine's loop: optimizer
+    wrapper, parameter schedulers, sampler, checkpoints); the checkpoint holds encoder
+    (``encoder.*``) and head (``head.*``), and ``FrozenTeacher(model=<encoder>,
+    head=dict(type='LinearClsHead', num_classes=C), resolutions=..., checkpoint=<epoch_N.pth>)``
+    loads it as the calibrated teacher (features: the encoder's; logits: the calibrated head's).
 
     The encoder is a :class:`~mmltbin.models.teachers.FrozenTeacher` over ``encoder`` (any
     mmpretrain classifier config, e.g. a ``TimmClassifier`` or an ``ImageClassifier`` with
-    backbone and neck, head optional), always in eval mode and without gradients. Its weights
-    come from ``encoder_checkpoint``, loaded safely in :meth:`init_weights` (mmpretrain's
-    convention for pretrained weights, which ``tools/train.py`` calls); ``load_from``/``resume``
-    and testing a checkpoint restore everything from the file.
+    backbone and neck, head optional), always in eval mode and without gradients; it owns the
+    resolutions, the views and the conversion from this model's input normalisation to its
+    own. Its weights come from ``encoder_checkpoint``, loaded safely in :meth:`init_weights`
+    (mmpretrain's convention for pretrained weights, which ``tools/train.py`` calls);
+    ``load_from``/``resume`` and testing a checkpoint restore everything from the file.
 
-    Several resolutions: with ``resolutions=(32, 64, 96)`` every input view is resized inside the
-    model (``F.interpolate``, shorter side to each size) and the encoder features are averaged
-    over all sizes before the head. Inputs may also be several views (a list or dict of
-    tensors, e.g. from a multi-resolution pipeline); their features are averaged too. With
-    ``resolutions=None`` the views are used at their own size.
+    Several resolutions: with ``resolutions=(32, 64, 96)`` the encoder sees every input view
+    resized to each size and averages the features before the head (see ``FrozenTeacher``).
 
     Feature cache (``cache_features=True``): the encoder is frozen, so the feature of an
     unchanged image never changes. The averaged feature of every sample is memoised by its
@@ -75,7 +74,8 @@ class LinearProbeClassifier(BaseClassifier):
         >>> from mmltbin.models.classifiers import LinearProbeClassifier
         >>> probe = LinearProbeClassifier(
         ...     encoder=dict(type='ImageClassifier', backbone=dict(type='ResNet_CIFAR', depth=18),
-        ...                  neck=dict(type='GlobalAveragePooling')),
+        ...                  neck=dict(type='GlobalAveragePooling'),
+        ...                  data_preprocessor=dict(mean=[127.5] * 3, std=[128.0] * 3)),
         ...     num_classes=10, resolutions=(32, 64))
         >>> probe(torch.rand(2, 3, 32, 32)).shape
         torch.Size([2, 10])
@@ -113,20 +113,14 @@ class LinearProbeClassifier(BaseClassifier):
         with mmpretrain_scope():
             super().__init__(init_cfg=init_cfg, data_preprocessor=data_preprocessor)
 
-        self.resolutions = check_resolutions(resolutions, 'LinearProbeClassifier')
-        self.resize_mode = resize_mode
         self.encoder_checkpoint = encoder_checkpoint
         self.num_classes = num_classes
         self.cache_features = cache_features
-        self.encoder = FrozenTeacher(encoder, checkpoint=None, revise_keys=revise_keys,
+        self.encoder = FrozenTeacher(encoder, checkpoint=None, resolutions=resolutions,
+                                     resize_mode=resize_mode, revise_keys=revise_keys,
                                      feature_mode=feature_mode)
-        # inputs arrive normalised by this model's preprocessor (or as raw 0-255 values when it
-        # does not normalise): the encoder converts them to its own normalisation
-        if getattr(self.data_preprocessor, '_enable_normalize', False):
-            self.encoder.set_input_norm(self.data_preprocessor.mean.flatten().tolist(),
-                                        self.data_preprocessor.std.flatten().tolist())
-        else:
-            self.encoder.set_input_norm([0.0], [1.0])
+        # inputs arrive as this model's preprocessor makes them
+        self.encoder.match_input_norm(self.data_preprocessor)
         self.feat_dim = self.encoder.feat_dim
 
         head = copy.deepcopy(dict(head or dict(type='LinearClsHead')))
@@ -163,15 +157,6 @@ class LinearProbeClassifier(BaseClassifier):
     # ----------------------------------------------------------------------------------------
     # features
 
-    def _encode(self, views: List[Tensor]) -> Tensor:
-        """Encoder features averaged over the views and resolutions (no gradient)."""
-        feats = []
-        for view in views:
-            for size in (self.resolutions or (None, )):
-                x = view if size is None else resize_shorter_side(view, size, self.resize_mode)
-                feats.append(self.encoder.extract_feat(x))
-        return torch.stack(feats).mean(0) if len(feats) > 1 else feats[0]
-
     def _fingerprint(self, views: List[Tensor]) -> Tensor:
         """One float64 number per sample that changes whenever its input changes."""
         total = 0
@@ -202,7 +187,7 @@ class LinearProbeClassifier(BaseClassifier):
         views = as_views(inputs, 'LinearProbeClassifier')
         ids = self._sample_ids(data_samples) if self.cache_features else None
         if ids is None:
-            return self._encode(views)
+            return self.encoder.extract_feat(views)
         cache = self._cache['train' if self.training else 'eval']
         prints = self._fingerprint(views)
         hits = [i for i, (sid, fp) in enumerate(zip(ids, prints.tolist()))
@@ -213,7 +198,7 @@ class LinearProbeClassifier(BaseClassifier):
         out = torch.empty(len(ids), self.feat_dim, device=device)
         if misses:
             index = torch.tensor(misses, device=device)
-            fresh = self._encode([v.index_select(0, index) for v in views])
+            fresh = self.encoder.extract_feat([v.index_select(0, index) for v in views])
             out[index] = fresh
             for row, i in enumerate(misses):
                 cache[ids[i]] = (float(prints[i]), fresh[row].detach().cpu().clone())
@@ -243,8 +228,3 @@ class LinearProbeClassifier(BaseClassifier):
                 data_samples: Optional[List[DataSample]] = None) -> List[DataSample]:
         """Predictions of the calibrated head."""
         return self.head.predict((self.extract_feat(inputs, data_samples), ), data_samples)
-
-    def features_and_logits(self, inputs: Views) -> Tuple[Tensor, Tensor]:
-        """``(features, logits)`` as a teacher: what :class:`FrozenTeacher` returns."""
-        feats = self.extract_feat(inputs)
-        return feats, self.head((feats, ))

@@ -6,8 +6,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import Tensor
 
-from ..losses.balanced_softmax_loss import log_prior
-from ..losses.utils import ClassCountsMixin
+from ..utils.class_prior import ClassCountsMixin, log_prior
 
 
 @MODELS.register_module()

@@ -5,23 +5,8 @@ import torch
 from mmpretrain.registry import MODELS
 from torch import Tensor
 
+from ..utils.class_prior import log_prior
 from .utils import CountAwareLoss, soft_cross_entropy
-
-
-def log_prior(counts: Tensor) -> Tensor:
-    """Log of the training class priors ``log(n_c / sum n)``.
-
-    Args:
-        counts (Tensor): Per-class counts ``(C, )`` (float).
-
-    Returns:
-        Tensor: ``(C, )``.
-
-    Example:
-        >>> log_prior(torch.tensor([3.0, 1.0])).exp().tolist()
-        [0.75, 0.25]
-    """
-    return counts.log() - counts.sum().log()
 
 
 @MODELS.register_module()
@@ -75,4 +60,4 @@ class BalancedSoftmaxLoss(CountAwareLoss):
         return soft_cross_entropy(logits, target)
 
 
-__all__ = ['BalancedSoftmaxLoss', 'log_prior']
+__all__ = ['BalancedSoftmaxLoss']

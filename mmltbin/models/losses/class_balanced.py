@@ -5,7 +5,8 @@ import torch
 from mmpretrain.registry import MODELS
 from torch import Tensor, nn
 
-from .utils import ClassCountsMixin, split_target
+from ..utils.class_prior import ClassCountsMixin
+from .utils import split_target
 
 
 def effective_number_weights(counts: Union[Sequence[int], Tensor], beta: float) -> Tensor:

@@ -7,7 +7,8 @@ from mmpretrain.registry import MODELS
 from torch import Tensor, nn
 
 from .class_balanced import effective_number_weights
-from .utils import REDUCTIONS, ClassCountsMixin, check_reduction, reduce_per_sample, split_target
+from ..utils.class_prior import ClassCountsMixin, log_prior
+from .utils import REDUCTIONS, check_reduction, reduce_per_sample, split_target
 
 PRIOR_ADJUST_MODES = ('none', 'student', 'both')
 
@@ -109,8 +110,7 @@ class KDLoss(ClassCountsMixin, nn.Module):
         return self.prior_adjust != 'none' or self.class_balanced_beta is not None
 
     def _log_prior(self, logits: Tensor) -> Tensor:
-        counts = self.counts_like(logits)
-        return counts.log() - counts.sum().log()
+        return log_prior(self.counts_like(logits))
 
     def target_log_probs(self, teacher_logits: Tensor) -> Tensor:
         """``log p_T``, the teacher's target distribution (no gradient), shape ``(N, C)``."""

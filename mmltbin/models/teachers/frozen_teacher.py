@@ -1,80 +1,96 @@
-"""A frozen teacher built from any mmpretrain classifier config and a safely loaded checkpoint."""
+"""The frozen teacher: one owner for the teacher's views, resolutions, normalisation and weights."""
 import copy
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.model import BaseModule
 from mmpretrain.models import ImageClassifier, TimmClassifier
 from mmpretrain.registry import MODELS
-from torch import Tensor
+from torch import Tensor, nn
 
-from .utils import (ReviseKeys, Views, as_views, build_in_mmpretrain_scope,
-                    load_state_dict_file)
+from ..utils.pooling import pool_features
+from .utils import (ReviseKeys, Views, as_views, build_in_mmpretrain_scope, check_resolutions,
+                    load_state_dict_file, resize_shorter_side)
 
 FEATURE_MODES = ('pooled', 'pre_logits')
 _PROBE_SIZE = 224  # input side used once to measure feat_dim / num_classes when not declared
-
-
-def _pool(feat: Tensor) -> Tensor:
-    """Global-average-pool ``N x C x ...`` features to ``N x C``."""
-    if isinstance(feat, (tuple, list)):
-        feat = feat[-1]
-    return feat.flatten(2).mean(-1) if feat.dim() > 2 else feat
+#: Key prefix of the frozen encoder in a calibrated teacher's checkpoint (the state dict of
+#: :class:`~mmltbin.models.classifiers.LinearProbeClassifier`: ``encoder.*`` and ``head.*``).
+CALIBRATED_ENCODER_PREFIX = 'encoder.'
+_CALIBRATED_SIGNATURE = CALIBRATED_ENCODER_PREFIX + 'model.'
+#: Rows of a batch that a view holds (None: all rows, in order), one entry per view.
+ViewRows = Optional[Sequence[Optional[Tensor]]]
 
 
 @MODELS.register_module()
 class FrozenTeacher(BaseModule):
     """A frozen full-precision network: pooled features and logits, never trained.
 
-    ``model`` is any mmpretrain classifier config: an ``ImageClassifier`` (backbone / neck /
-    head; a config with ``backbone`` and no ``type`` is taken as one), a ``TimmClassifier``
-    (any timm model), or a classifier that declares its own teacher outputs through a method
-    ``features_and_logits(inputs) -> (features, logits)`` (such as mmltbin's
-    :class:`~mmltbin.models.classifiers.LinearProbeClassifier`, the calibrated teacher).
+    The teacher is an encoder (``model``: any mmpretrain classifier config) and, for a
+    calibrated teacher, a separate linear ``head`` on its pooled features. Every question about
+    what the teacher sees is answered here and nowhere else:
+
+    - **normalisation**: the teacher's own is its ``model.data_preprocessor`` (mean/std in
+      0-255 space; required, see below). Inputs normalised for another network (the student,
+      the calibration run) are converted with an affine map (:meth:`match_input_norm`), a
+      one-channel input repeated to three channels; channel order is not changed.
+    - **resolutions**: with ``resolutions=(32, 64, 96)`` every view is resized (shorter side,
+      ``F.interpolate``) to each size; features are averaged over the sizes, and the logits
+      are the ``head`` applied to that average (or, without a ``head``, the model's own logits
+      averaged).
+    - **views**: the inputs may be several views of the batch (a list or dict of tensors, e.g.
+      ``MultiResDataPreprocessor``'s teacher views); features and logits are averaged over the
+      views each sample has (``rows`` says which samples a view holds).
+
+    The calibrated teacher is ``FrozenTeacher(model=<encoder>, head=dict(type='LinearClsHead',
+    num_classes=C), resolutions=..., checkpoint=<calibration checkpoint>)``: the checkpoint
+    written by ``tools/train.py`` with a ``configs/ltbin/calibrate_*.py`` config
+    (``LinearProbeClassifier``'s ``encoder.*`` / ``head.*`` keys) is read into the encoder and
+    the head. The teacher's logits and features are then exactly the calibrated classifier's.
 
     Frozen means: every parameter has ``requires_grad=False``; the module is always in eval
     mode (``train()`` is overridden, so BatchNorm statistics and dropout never change);
-    :meth:`forward` runs under ``torch.no_grad``. The parameters stay ordinary parameters, so a
-    parent's ``state_dict()`` holds them and ``load_state_dict`` restores them (drop the
-    ``teacher.`` keys yourself if you do not want them in a checkpoint). ``init_weights()``
-    never re-initialises the teacher: with a ``checkpoint`` it reloads that file (so a parent's
-    ``init_cfg`` cannot overwrite the weights), without one it does nothing.
-
-    Inputs and normalisation: the teacher's own normalisation is its model config's
-    ``data_preprocessor`` (mean/std in 0-255 space). By default the tensors given to
-    :meth:`forward` must already be normalised that way. When they were normalised for another
-    network (the student), give that normalisation as ``input_norm=dict(mean=..., std=...)``
-    or call :meth:`set_input_norm`; the teacher then converts them to its own (an affine map;
-    a one-channel input is repeated to three channels when the teacher expects three).
-    Channel order is not changed.
+    :meth:`forward` runs under ``torch.no_grad``. ``init_weights()`` never re-initialises the
+    teacher: with a ``checkpoint`` it reloads that file (so a parent's ``init_cfg`` cannot
+    overwrite the weights), without one it does nothing.
 
     Args:
-        model (dict): The classifier config.
+        model (dict): The encoder's classifier config: an ``ImageClassifier`` (backbone / neck /
+            head; a config with ``backbone`` and no ``type`` is taken as one) or a
+            ``TimmClassifier``. Its ``data_preprocessor`` must normalise (``mean``, ``std``):
+            mmpretrain model configs keep it at the top level, copy it into the model dict.
         checkpoint (str, optional): Path or http(s) URL of the weights, loaded with
-            ``weights_only=True``: an mmengine checkpoint (``'state_dict'``), a dict with a
-            ``'model'`` entry, or a plain state dict. ``None`` keeps the built weights (only
-            useful when a parent loads them).
+            ``weights_only=True``: a calibrated teacher (``encoder.*`` and ``head.*`` keys), an
+            mmengine checkpoint of the classifier (``'state_dict'``), a dict with a ``'model'``
+            entry, or a plain state dict. ``None`` keeps the built weights.
+        head (dict, optional): A head on the pooled features (e.g.
+            ``dict(type='LinearClsHead', num_classes=10)``; ``in_channels`` defaults to the
+            feature width). None: the model's own head, if any.
+        resolutions (Sequence[int], optional): Sizes (pixels, shorter side) at which the
+            encoder sees every view. None: the views' own sizes.
+        resize_mode (str): ``F.interpolate`` mode for ``resolutions``. Defaults to
+            ``'bilinear'``.
         revise_keys (list[tuple[str, str]]): ``(pattern, replacement)`` regex rewrites of the
             checkpoint keys. Defaults to stripping a DDP ``module.`` prefix.
-        feature_mode (str): Which feature :meth:`forward` returns. ``'pooled'``: the globally
-            average-pooled encoder output (neck output of an ImageClassifier, timm's
-            ``forward_head(pre_logits=True)``). ``'pre_logits'``: the input of the final linear
-            layer (differs from ``'pooled'`` only for heads with hidden layers).
+        feature_mode (str): ``'pooled'``: the globally average-pooled encoder output (neck
+            output of an ImageClassifier, timm's ``forward_head(pre_logits=True)``).
+            ``'pre_logits'``: the input of the model's own final linear layer.
         strict (bool): Require the checkpoint keys to match the model exactly. Defaults to True.
         input_norm (dict, optional): ``dict(mean=[...], std=[...])`` (0-255 space) of the
-            tensors :meth:`forward` receives. ``None``: they are already in the teacher's space.
+            tensors :meth:`forward` receives. ``None``: they are already in the teacher's space
+            (a parent model sets it with :meth:`match_input_norm`).
         channels_last (bool): Keep the teacher's weights and inputs in channels-last memory
-            format: the same results, 2-3 times faster for EfficientNet-Lite0 on a CPU
-            (oneDNN). Defaults to True.
+            format (the same results, faster with oneDNN on a CPU). Defaults to True.
 
     Example:
         >>> import torch
         >>> from mmltbin.models.teachers import FrozenTeacher
-        >>> teacher = FrozenTeacher(dict(
-        ...     type='ImageClassifier',
-        ...     backbone=dict(type='ResNet_CIFAR', depth=18),
+        >>> encoder = dict(
+        ...     type='ImageClassifier', backbone=dict(type='ResNet_CIFAR', depth=18),
         ...     neck=dict(type='GlobalAveragePooling'),
-        ...     head=dict(type='LinearClsHead', num_classes=10, in_channels=512)))
+        ...     data_preprocessor=dict(mean=[125.3, 123.0, 113.9], std=[63.0, 62.1, 66.7]))
+        >>> teacher = FrozenTeacher(encoder, head=dict(type='LinearClsHead', num_classes=10),
+        ...                         resolutions=(32, 64))
         >>> feats, logits = teacher(torch.rand(2, 3, 32, 32))
         >>> feats.shape, logits.shape, teacher.feat_dim, teacher.num_classes
         (torch.Size([2, 512]), torch.Size([2, 10]), 512, 10)
@@ -85,6 +101,9 @@ class FrozenTeacher(BaseModule):
     def __init__(self,
                  model: dict,
                  checkpoint: Optional[str] = None,
+                 head: Optional[dict] = None,
+                 resolutions: Optional[Sequence[int]] = None,
+                 resize_mode: str = 'bilinear',
                  revise_keys: ReviseKeys = ((r'^module\.', ''), ),
                  feature_mode: str = 'pooled',
                  strict: bool = True,
@@ -104,18 +123,26 @@ class FrozenTeacher(BaseModule):
                                'ImageClassifier or TimmClassifier) or a "backbone"')
             cfg['type'] = 'ImageClassifier'
         self.model = build_in_mmpretrain_scope(cfg)
+        if isinstance(getattr(self.model, 'encoder', None), FrozenTeacher):
+            raise TypeError(
+                f'FrozenTeacher: model is a {type(self.model).__name__} (a calibration model '
+                'around a frozen encoder), not an encoder. The calibrated teacher is '
+                "FrozenTeacher(model=<its encoder config>, head=dict(type='LinearClsHead', "
+                'num_classes=...), resolutions=..., checkpoint=<calibration checkpoint>)')
         self.model.requires_grad_(False)
         self.checkpoint = checkpoint
         self.revise_keys = [tuple(pair) for pair in revise_keys]
         self.feature_mode = feature_mode
         self.strict = strict
+        self.resolutions = check_resolutions(resolutions, 'FrozenTeacher')
+        self.resize_mode = resize_mode
         self.channels_last = channels_last
         if channels_last:
             self.model.to(memory_format=torch.channels_last)
         self.dataset_meta: Optional[dict] = None
         self._dims: Optional[Tuple[int, Optional[int]]] = None
 
-        mean, std = self._teacher_norm()
+        mean, std = self._teacher_norm(cfg['type'])
         self.register_buffer('_teacher_mean', mean, persistent=False)
         self.register_buffer('_teacher_std', std, persistent=False)
         self.register_buffer('_in_scale', None, persistent=False)
@@ -125,8 +152,19 @@ class FrozenTeacher(BaseModule):
                 raise ValueError('FrozenTeacher: input_norm must be dict(mean=[...], std=[...]), '
                                  f'got {input_norm!r}')
             self.set_input_norm(input_norm['mean'], input_norm['std'])
-        # mmpretrain's TimmClassifier strips/adds its "model." key prefix with state-dict hooks
-        # that only work at the top level; nested inside this module its keys keep the prefix.
+
+        self.head: Optional[nn.Module] = None
+        if head is not None:
+            head_cfg = copy.deepcopy(dict(head))
+            head_cfg.setdefault('in_channels', self._measure()[0])
+            self.head = build_in_mmpretrain_scope(head_cfg)
+            self.head.requires_grad_(False)
+            self._dims = (self._dims[0], int(self.head.num_classes))
+
+        # checkpoints saved before the calibrated teacher lost its nesting hold
+        # "model.encoder.*" / "model.head.*"; mmpretrain's TimmClassifier strips/adds its
+        # "model." key prefix with hooks that only work at the top level
+        self._register_load_state_dict_pre_hook(self._upgrade_nested_probe_keys)
         self._register_load_state_dict_pre_hook(self._match_nested_timm_keys)
         if checkpoint is not None:
             self.load_checkpoint(checkpoint)
@@ -136,27 +174,46 @@ class FrozenTeacher(BaseModule):
     # loading and freezing
 
     def load_checkpoint(self, filename: str) -> None:
-        """Load ``filename`` (path or URL) safely into the teacher model.
+        """Load ``filename`` (path or URL) safely into the encoder (and the head).
+
+        A calibrated teacher's file (``encoder.*`` and ``head.*`` keys) fills both; any other
+        file is the encoder classifier's own state dict.
 
         Raises:
             FileNotFoundError, UnsafeCheckpointError: missing file / file carrying code.
             ValueError: unreadable file, shape mismatch, or (``strict``) missing or unexpected
                 keys; the message names the file and the keys.
         """
+        name = self._name()
         state_dict, meta = load_state_dict_file(filename, self.revise_keys,
-                                                owner=f'FrozenTeacher({type(self.model).__name__})')
+                                                owner=f'FrozenTeacher({name})')
+        calibrated = any(k.startswith(_CALIBRATED_SIGNATURE) for k in state_dict)
+        if calibrated:
+            cut = len(CALIBRATED_ENCODER_PREFIX)
+            state_dict = {k[cut:] if k.startswith(CALIBRATED_ENCODER_PREFIX) else k: v
+                          for k, v in state_dict.items()}
+        else:
+            state_dict = {f'model.{k}': v for k, v in state_dict.items()}
         try:
-            missing, unexpected = self.model.load_state_dict(dict(state_dict), strict=False)
+            missing, unexpected = self.load_state_dict(state_dict, strict=False)
         except RuntimeError as err:
             raise ValueError(f'FrozenTeacher: checkpoint "{filename}" does not fit the teacher '
-                             f'{type(self.model).__name__}: {err}') from err
+                             f'{name}: {err}') from err
         if self.strict and (missing or unexpected):
+            hint = ('Check the teacher config, or rename keys with '
+                    'revise_keys=[(pattern, replacement)]')
+            if calibrated and self.head is None:
+                hint = ('The file is a calibrated teacher (encoder and head): give the teacher '
+                        "head=dict(type='LinearClsHead', num_classes=...)")
+            elif self.head is not None and not calibrated:
+                hint = ('The teacher has a head, but the file is not a calibrated teacher '
+                        '(no "encoder.*" keys): give the checkpoint of the calibration run '
+                        '(configs/ltbin/calibrate_*.py), or drop the head')
             raise ValueError(
-                f'FrozenTeacher: checkpoint "{filename}" does not match the teacher '
-                f'{type(self.model).__name__}: {len(missing)} missing keys {missing[:5]}, '
-                f'{len(unexpected)} unexpected keys {unexpected[:5]}. Check the teacher config, '
-                'or rename keys with revise_keys=[(pattern, replacement)]')
-        self.model.requires_grad_(False)
+                f'FrozenTeacher: checkpoint "{filename}" does not match the teacher {name}: '
+                f'{len(missing)} missing keys {missing[:5]}, {len(unexpected)} unexpected keys '
+                f'{unexpected[:5]}. {hint}')
+        self.requires_grad_(False)
         self.dataset_meta = meta.get('dataset_meta')
 
     def init_weights(self) -> None:
@@ -168,6 +225,21 @@ class FrozenTeacher(BaseModule):
         """Keep the teacher in eval mode whatever ``mode`` is."""
         return super().train(False)
 
+    def _name(self) -> str:
+        return type(self.model).__name__ + ('' if self.head is None else
+                                            f'+{type(self.head).__name__}')
+
+    def _upgrade_nested_probe_keys(self, state_dict, prefix, *args) -> None:
+        """``model.encoder.* / model.head.*`` (a probe nested in the teacher) -> ``* / head.*``."""
+        old_encoder, old_head = prefix + 'model.encoder.', prefix + 'model.head.'
+        if not any(k.startswith(old_encoder + 'model.') for k in state_dict):
+            return
+        for key in list(state_dict):
+            if key.startswith(old_encoder):
+                state_dict[prefix + key[len(old_encoder):]] = state_dict.pop(key)
+            elif key.startswith(old_head):
+                state_dict[prefix + 'head.' + key[len(old_head):]] = state_dict.pop(key)
+
     def _match_nested_timm_keys(self, state_dict, prefix, *args) -> None:
         if not isinstance(self.model, TimmClassifier):
             return
@@ -178,24 +250,31 @@ class FrozenTeacher(BaseModule):
     # ----------------------------------------------------------------------------------------
     # normalisation
 
-    def _teacher_norm(self) -> Tuple[Tensor, Tensor]:
+    def _teacher_norm(self, model_type: str) -> Tuple[Tensor, Tensor]:
         pre = getattr(self.model, 'data_preprocessor', None)
-        if pre is not None and getattr(pre, '_enable_normalize', False):
-            return pre.mean.detach().clone().view(-1), pre.std.detach().clone().view(-1)
-        return torch.zeros(1), torch.ones(1)
+        if pre is None or not getattr(pre, '_enable_normalize', False):
+            raise ValueError(
+                f'FrozenTeacher: the teacher model ({model_type}) gives no input normalisation, '
+                'so it would see whatever scale its inputs have. Set the mean and std it was '
+                "trained with (0-255 space) as its data_preprocessor=dict(type="
+                "'ClsDataPreprocessor', mean=[...], std=[...]): model.teacher.model."
+                'data_preprocessor in a distiller config, model.encoder.data_preprocessor in a '
+                'calibration config (an mmpretrain model config keeps it at the top level as '
+                'data_preprocessor; copy it into the model dict)')
+        return pre.mean.detach().clone().view(-1), pre.std.detach().clone().view(-1)
 
     def set_input_norm(self, mean: Optional[Sequence[float]],
                        std: Optional[Sequence[float]]) -> None:
         """Declare how the tensors given to :meth:`forward` are normalised (0-255 space).
 
         ``mean=None`` and ``std=None`` turn the conversion off (inputs already in the teacher's
-        space). Typically called by a distiller with its data preprocessor's mean and std.
+        space).
 
         Example:
-            >>> import torch
             >>> from mmltbin.models.teachers import FrozenTeacher
             >>> t = FrozenTeacher(dict(backbone=dict(type='ResNet_CIFAR', depth=18),
-            ...                        neck=dict(type='GlobalAveragePooling')))
+            ...                        neck=dict(type='GlobalAveragePooling'),
+            ...                        data_preprocessor=dict(mean=[127.5] * 3, std=[128.0] * 3)))
             >>> t.set_input_norm([72.94], [90.02])  # a Fashion-MNIST-normalised student input
         """
         if mean is None and std is None:
@@ -220,6 +299,18 @@ class FrozenTeacher(BaseModule):
         self._in_scale = scale.view(1, -1, 1, 1).to(device)
         self._in_shift = shift.view(1, -1, 1, 1).to(device)
 
+    def match_input_norm(self, data_preprocessor: nn.Module) -> None:
+        """The inputs are what ``data_preprocessor`` outputs: convert from its normalisation.
+
+        A preprocessor that does not normalise hands over raw 0-255 values. What a distiller
+        and the calibration classifier call with their own data preprocessor.
+        """
+        if getattr(data_preprocessor, '_enable_normalize', False):
+            self.set_input_norm(data_preprocessor.mean.flatten().tolist(),
+                                data_preprocessor.std.flatten().tolist())
+        else:
+            self.set_input_norm([0.0], [1.0])  # raw 0-255 values
+
     def _to_teacher_space(self, x: Tensor) -> Tensor:
         channels = self._teacher_mean.numel()
         if x.shape[1] == 1 and channels > 1:
@@ -235,22 +326,19 @@ class FrozenTeacher(BaseModule):
 
     def _has_head(self) -> bool:
         model = self.model
-        if hasattr(model, 'features_and_logits'):
+        if self.head is not None:
             return True
         if isinstance(model, TimmClassifier):
             return getattr(model.model, 'num_classes', 0) > 0
         return bool(getattr(model, 'with_head', False))
 
     def _features_logits(self, x: Tensor, need_logits: bool) -> Tuple[Tensor, Optional[Tensor]]:
-        """Features and (optionally) logits of one view already in the teacher's space."""
+        """Pooled features and (optionally) the model's own logits of one input tensor."""
         model = self.model
-        if hasattr(model, 'features_and_logits'):
-            feats, logits = model.features_and_logits(x)
-            return feats, logits
         if isinstance(model, TimmClassifier):
             net = model.model
             fmap = net.forward_features(x)
-            feats = _pool(net.forward_head(fmap, pre_logits=True))
+            feats = pool_features(net.forward_head(fmap, pre_logits=True))
             logits = net.forward_head(fmap) if need_logits else None
             return feats, logits
         if isinstance(model, ImageClassifier) or (hasattr(model, 'extract_feat')
@@ -258,49 +346,99 @@ class FrozenTeacher(BaseModule):
             neck_out = model.extract_feat(x)
             with_head = getattr(model, 'with_head', model.head is not None)
             if self.feature_mode == 'pre_logits' and with_head:
-                feats = _pool(model.head.pre_logits(neck_out))
+                feats = pool_features(model.head.pre_logits(neck_out))
             else:
-                feats = _pool(neck_out)
+                feats = pool_features(neck_out)
             logits = model.head(neck_out) if need_logits else None
             return feats, logits
         raise TypeError(f'FrozenTeacher: cannot take features and logits from '
-                        f'{type(model).__name__}; use an ImageClassifier, a TimmClassifier or a '
-                        'classifier with a features_and_logits(inputs) method')
+                        f'{type(model).__name__}; use an ImageClassifier or a TimmClassifier')
 
-    def _run(self, inputs: Views, need_logits: bool) -> Tuple[Tensor, Optional[Tensor]]:
-        if need_logits and not self._has_head():
-            raise ValueError(f'FrozenTeacher: the teacher {type(self.model).__name__} has no '
-                             'classification head, so it gives no logits; add a head to its '
-                             'config or use extract_feat()')
+    @staticmethod
+    def _mean(tensors: List[Tensor]) -> Tensor:
+        return torch.stack(tensors).mean(0) if len(tensors) > 1 else tensors[0]
+
+    def _view_outputs(self, view: Tensor, need_logits: bool) -> Tuple[Tensor, Optional[Tensor]]:
+        """Features and logits of one view, averaged over the resolutions."""
+        x = self._to_teacher_space(view)
+        own_logits = need_logits and self.head is None
         feats, logits = [], []
-        for view in as_views(inputs, 'FrozenTeacher'):
-            f, z = self._features_logits(self._to_teacher_space(view), need_logits)
+        for size in (self.resolutions or (None, )):
+            x_size = x
+            if size is not None:
+                x_size = resize_shorter_side(x, size, self.resize_mode)
+                if self.channels_last:
+                    x_size = x_size.contiguous(memory_format=torch.channels_last)
+            f, z = self._features_logits(x_size, own_logits)
             feats.append(f)
             logits.append(z)
-        feat = torch.stack(feats).mean(0) if len(feats) > 1 else feats[0]
+        feat = self._mean(feats)
         if not need_logits:
             return feat, None
-        logit = torch.stack(logits).mean(0) if len(logits) > 1 else logits[0]
-        return feat, logit
+        if self.head is not None:
+            return feat, self.head((feat, ))
+        return feat, self._mean(logits)
+
+    def _run(self, inputs: Views, rows: ViewRows,
+             need_logits: bool) -> Tuple[Tensor, Optional[Tensor]]:
+        if need_logits and not self._has_head():
+            raise ValueError(f'FrozenTeacher: the teacher {self._name()} has no '
+                             'classification head, so it gives no logits; add a head to its '
+                             'config or use extract_feat()')
+        if rows is None or all(r is None for r in rows):
+            outputs = [self._view_outputs(v, need_logits)
+                       for v in as_views(inputs, 'FrozenTeacher')]
+            feat = self._mean([f for f, _ in outputs])
+            return feat, self._mean([z for _, z in outputs]) if need_logits else None
+        return self._run_partial_views(inputs, rows, need_logits)
+
+    def _run_partial_views(self, inputs: Views, rows: Sequence[Optional[Tensor]],
+                           need_logits: bool) -> Tuple[Tensor, Optional[Tensor]]:
+        """Views that hold only some rows of the batch: average over the views of each row."""
+        views = list(inputs.values()) if isinstance(inputs, dict) else list(inputs)
+        if len(rows) != len(views):
+            raise ValueError(f'FrozenTeacher: {len(views)} views but {len(rows)} row indices')
+        full = [v.shape[0] for v, r in zip(views, rows) if r is None]
+        num = full[0] if full else max(int(r.max()) for r in rows if r.numel()) + 1
+        feat_sum = logit_sum = count = None
+        for view, row in zip(views, rows):
+            feats, logits = self._view_outputs(view, need_logits)
+            index = torch.arange(num, device=feats.device) if row is None else row.to(
+                feats.device)
+            if feat_sum is None:
+                count = feats.new_zeros(num)
+                feat_sum = feats.new_zeros(num, feats.shape[1])
+                logit_sum = logits.new_zeros(num, logits.shape[1]) if need_logits else None
+            feat_sum.index_add_(0, index, feats)
+            if need_logits:
+                logit_sum.index_add_(0, index, logits)
+            count.index_add_(0, index, torch.ones_like(index, dtype=count.dtype))
+        if bool((count == 0).any()):
+            raise ValueError('FrozenTeacher: some samples of the batch have no teacher view')
+        count = count[:, None]
+        return feat_sum / count, (logit_sum / count if need_logits else None)
 
     @torch.no_grad()
-    def forward(self, inputs: Views) -> Tuple[Tensor, Tensor]:
+    def forward(self, inputs: Views, rows: ViewRows = None) -> Tuple[Tensor, Tensor]:
         """Pooled features ``[N, D]`` and logits ``[N, C]`` of a batch.
 
         Args:
             inputs: An ``N x C x H x W`` batch, or several views of it (a list or a dict of
                 such tensors, e.g. one per resolution): features and logits are then averaged
                 over the views.
+            rows: For views that hold only some samples of the batch
+                (``MultiResDataPreprocessor``'s ``teacher_rows``): one entry per view, the
+                batch rows it holds, or None for all rows in order.
 
         Returns:
             tuple[Tensor, Tensor]: ``(features, logits)``, both without gradient.
         """
-        return self._run(inputs, need_logits=True)
+        return self._run(inputs, rows, need_logits=True)
 
     @torch.no_grad()
-    def extract_feat(self, inputs: Views) -> Tensor:
+    def extract_feat(self, inputs: Views, rows: ViewRows = None) -> Tensor:
         """Pooled features ``[N, D]`` only (works for teachers without a head)."""
-        return self._run(inputs, need_logits=False)[0]
+        return self._run(inputs, rows, need_logits=False)[0]
 
     # ----------------------------------------------------------------------------------------
     # sizes
@@ -317,10 +455,11 @@ class FrozenTeacher(BaseModule):
                 if isinstance(model, TimmClassifier):
                     size = getattr(model.model, 'pretrained_cfg', {}).get(
                         'input_size', (3, size, size))[-1]
-                probe = torch.zeros(1, self._teacher_mean.numel() if self._teacher_mean.numel() > 1
-                                    else 3, size, size, device=self._teacher_mean.device)
+                channels = self._teacher_mean.numel() if self._teacher_mean.numel() > 1 else 3
+                probe = torch.zeros(1, channels, size, size, device=self._teacher_mean.device)
+                own_head = self._has_head() and self.head is None
                 with torch.no_grad():
-                    feats, logits = self._features_logits(probe, need_logits=self._has_head())
+                    feats, logits = self._features_logits(probe, need_logits=own_head)
                 self._dims = (int(feats.shape[-1]),
                               int(logits.shape[-1]) if logits is not None else None)
         return self._dims
@@ -335,6 +474,6 @@ class FrozenTeacher(BaseModule):
         """Number of classes ``C`` of the logits (error when the teacher has no head)."""
         num_classes = self._measure()[1]
         if num_classes is None:
-            raise ValueError(f'FrozenTeacher: the teacher {type(self.model).__name__} has no '
+            raise ValueError(f'FrozenTeacher: the teacher {self._name()} has no '
                              'classification head, so it has no num_classes')
         return num_classes

@@ -104,7 +104,7 @@ def test_feature_cache_is_exact(effnet_checkpoint, lt_batches):
 def test_resolutions_and_views(effnet_checkpoint):
     probe = _probe(effnet_checkpoint, resolutions=(32, 64))
     x = torch.randn(2, 3, 32, 32)
-    enc = probe.encoder.extract_feat
+    enc = _probe(effnet_checkpoint, resolutions=None).encoder.extract_feat
     expected = (enc(x) + enc(torch.nn.functional.interpolate(x, size=(64, 64), mode='bilinear',
                                                              align_corners=False))) / 2
     torch.testing.assert_close(probe.extract_feat(x), expected, rtol=1e-4, atol=1e-5)
@@ -139,10 +139,9 @@ def test_frozen_teacher_loads_the_calibrated_state(effnet_checkpoint, lt_batches
     torch.nn.init.normal_(probe.head.fc.weight)
     path = str(tmp_path / 'calibrated.pth')
     torch.save({'state_dict': probe.state_dict()}, path)
-    cfg = dict(type='LinearProbeClassifier', encoder=EFFNET, num_classes=10, resolutions=[32],
-               data_preprocessor=dict(type='ClsDataPreprocessor', mean=[72.94] * 3,
-                                      std=[90.02] * 3))
-    teacher = FrozenTeacher(cfg, checkpoint=path)
+    teacher = FrozenTeacher(EFFNET, head=dict(type='LinearClsHead', num_classes=10),
+                            resolutions=[32], checkpoint=path,
+                            input_norm=dict(mean=[72.94], std=[90.02]))
     x = probe.data_preprocessor(lt_batches[0])['inputs'][:4]
     feats, logits = teacher(x)
     probe.eval()
@@ -176,7 +175,9 @@ def test_calibration_config_through_tools_train(effnet_checkpoint, fashion_mnist
     assert any({'accuracy/many', 'accuracy/medium', 'accuracy/few'} <= set(s) for s in scalars)
     from mmengine.config import Config
     cfg = Config.fromfile(CALIBRATE)
-    teacher = MODELS.build(dict(type='FrozenTeacher', model=cfg.model.to_dict(), checkpoint=ckpt))
+    teacher = MODELS.build(dict(type='FrozenTeacher', model=cfg.model.encoder.to_dict(),
+                                head=dict(type='LinearClsHead', num_classes=10),
+                                resolutions=[32], checkpoint=ckpt))
     assert (teacher.feat_dim, teacher.num_classes) == (1280, 10)
 
 

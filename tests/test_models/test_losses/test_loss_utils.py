@@ -2,7 +2,8 @@
 import pytest
 import torch
 
-from mmltbin.models.losses.utils import check_class_counts, split_target
+from mmltbin.models.losses.utils import split_target
+from mmltbin.models.utils.class_prior import check_class_counts
 
 
 def test_check_class_counts():

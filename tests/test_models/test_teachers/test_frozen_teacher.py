@@ -8,6 +8,7 @@ from mmengine.model import BaseModule
 
 import mmltbin  # noqa: F401
 from mmltbin.models.teachers import FrozenTeacher
+from mmltbin.models.teachers.utils import build_in_mmpretrain_scope
 from mmltbin.utils import UnsafeCheckpointError
 from mmpretrain.registry import MODELS
 
@@ -17,21 +18,24 @@ TINY_RESNET = dict(type='ResNet_CIFAR', depth=18, stem_channels=8, base_channels
 
 def _classifier_cfg(num_classes=5, with_head=True):
     cfg = dict(type='ImageClassifier', backbone=TINY_RESNET, neck=dict(type='GlobalAveragePooling'),
-               data_preprocessor=dict(type='ClsDataPreprocessor', mean=[120.0, 110.0, 100.0],
-                                      std=[60.0, 50.0, 40.0]))
+               data_preprocessor=NORM)
     if with_head:
         cfg['head'] = dict(type='LinearClsHead', num_classes=num_classes, in_channels=16)
     return cfg
 
 
+NORM = dict(type='ClsDataPreprocessor', mean=[120.0, 110.0, 100.0], std=[60.0, 50.0, 40.0])
+
+
 def _timm_cfg():
-    return dict(type='TimmClassifier', model_name='resnet10t', pretrained=False, num_classes=4)
+    return dict(type='TimmClassifier', model_name='resnet10t', pretrained=False, num_classes=4,
+                data_preprocessor=NORM)
 
 
 def _trained_state(cfg, seed=0):
     """A classifier whose weights and BN statistics are not the defaults."""
     torch.manual_seed(seed)
-    model = MODELS.build(cfg)
+    model = build_in_mmpretrain_scope(cfg)
     for param in model.parameters():
         param.data.normal_(0, 0.2)
     for module in model.modules():
@@ -185,7 +189,7 @@ def test_views_are_averaged_and_headless_teacher_gives_features(saved_classifier
     with pytest.raises(ValueError, match='batch size'):
         teacher([small, large[:1]])
 
-    headless = FrozenTeacher(dict(backbone=TINY_RESNET, neck=dict(type='GlobalAveragePooling')))
+    headless = FrozenTeacher(_classifier_cfg(with_head=False))
     assert headless.extract_feat(small).shape == (2, 16)
     assert headless.feat_dim == 16
     with pytest.raises(ValueError, match='no classification head'):
@@ -201,3 +205,91 @@ def test_bad_config_errors():
         FrozenTeacher(dict(neck=dict(type='GlobalAveragePooling')))
     with pytest.raises(TypeError, match='config dict'):
         FrozenTeacher('resnet18')
+
+
+def test_a_teacher_without_input_normalisation_is_refused():
+    """mmpretrain configs keep data_preprocessor at the top level: not silently raw pixels."""
+    cfg = _classifier_cfg()
+    del cfg['data_preprocessor']
+    with pytest.raises(ValueError, match=r'model\.teacher\.model\.data_preprocessor'):
+        FrozenTeacher(cfg)
+    with pytest.raises(ValueError, match='no input normalisation'):
+        FrozenTeacher(dict(_timm_cfg(), data_preprocessor=dict(type='ClsDataPreprocessor')))
+
+
+def test_resolutions_and_partial_views(saved_classifier):
+    _, path = saved_classifier
+    teacher = FrozenTeacher(_classifier_cfg(), checkpoint=path, resolutions=(16, 24))
+    plain = FrozenTeacher(_classifier_cfg(), checkpoint=path)
+    x = torch.randn(3, 3, 16, 16)
+    x24 = torch.nn.functional.interpolate(x, size=(24, 24), mode='bilinear', align_corners=False)
+    feats, logits = teacher(x)
+    torch.testing.assert_close(feats, (plain(x)[0] + plain(x24)[0]) / 2)
+    torch.testing.assert_close(logits, (plain(x)[1] + plain(x24)[1]) / 2)
+    # views holding some rows each (MultiResDataPreprocessor's teacher_rows): each sample is
+    # averaged over the views it has
+    a, b = torch.randn(2, 3, 16, 16), torch.randn(2, 3, 24, 24)
+    rows = [torch.tensor([0, 2]), torch.tensor([1, 2])]
+    feats, logits = plain([a, b], rows)
+    torch.testing.assert_close(logits[0], plain(a)[1][0])
+    torch.testing.assert_close(logits[1], plain(b)[1][0])
+    torch.testing.assert_close(logits[2], (plain(a)[1][1] + plain(b)[1][1]) / 2)
+    # rows that are all None are ordinary full views
+    torch.testing.assert_close(plain([x, x], [None, None])[1], plain(x)[1])
+
+
+def _probe_cfg():
+    encoder = _classifier_cfg(with_head=False)
+    return dict(type='LinearProbeClassifier', encoder=encoder, num_classes=5,
+                resolutions=(16, 24), data_preprocessor=dict(
+                    type='ClsDataPreprocessor', mean=[72.94] * 3, std=[90.02] * 3))
+
+
+def test_calibrated_checkpoint_loads_into_encoder_and_head(tmp_path):
+    """A calibration run's checkpoint (LinearProbeClassifier: encoder.* and head.*)."""
+    torch.manual_seed(0)
+    probe = build_in_mmpretrain_scope(_probe_cfg())
+    for param in probe.parameters():
+        param.data.normal_(0, 0.2)
+    path = str(tmp_path / 'epoch_3.pth')
+    torch.save({'state_dict': probe.state_dict(), 'meta': {'dataset_meta': {'classes': 'x'}}},
+               path)
+    teacher = FrozenTeacher(_classifier_cfg(with_head=False), checkpoint=path,
+                            head=dict(type='LinearClsHead', num_classes=5),
+                            resolutions=(16, 24), input_norm=dict(mean=[72.94], std=[90.02]))
+    x = torch.randn(4, 3, 16, 16)
+    probe.eval()
+    with torch.no_grad():
+        expected_feats = probe.extract_feat(x)
+        expected_logits = probe(x)
+    feats, logits = teacher(x)
+    torch.testing.assert_close(feats, expected_feats)
+    torch.testing.assert_close(logits, expected_logits)
+    assert (teacher.feat_dim, teacher.num_classes) == (16, 5)
+    assert not any(p.requires_grad for p in teacher.parameters())
+    # without a head the file is refused with what to set
+    with pytest.raises(ValueError, match='calibrated teacher'):
+        FrozenTeacher(_classifier_cfg(with_head=False), checkpoint=path)
+    # the probe is a calibration model, not a teacher: no teacher nested in a teacher
+    with pytest.raises(TypeError, match='head=dict'):
+        FrozenTeacher(_probe_cfg())
+
+
+def test_old_nested_teacher_keys_are_converted_on_load(tmp_path):
+    """Distiller checkpoints saved with the teacher nested as FrozenTeacher(LinearProbe(...))."""
+    torch.manual_seed(0)
+    for encoder in (_classifier_cfg(with_head=False), _timm_cfg()):
+        source = FrozenTeacher(encoder, head=dict(type='LinearClsHead', num_classes=5))
+        for param in source.parameters():
+            param.data.normal_()
+        old = {}
+        for key, value in source.state_dict(prefix='teacher.').items():
+            rest = key[len('teacher.'):]
+            old['teacher.model.' + ('encoder.' + rest if rest.startswith('model.') else rest)] = \
+                value
+        assert any(k.startswith('teacher.model.encoder.model.') for k in old)
+        target = nn.ModuleDict(dict(teacher=FrozenTeacher(
+            encoder, head=dict(type='LinearClsHead', num_classes=5))))
+        target.load_state_dict(old, strict=True)
+        x = torch.randn(2, 3, 32, 32)
+        torch.testing.assert_close(target.teacher(x)[1], source(x)[1])

@@ -2,7 +2,8 @@
 # the encoder is frozen (eval mode, no gradient) and loaded from `teacher_checkpoint`; only a new
 # linear head is trained on the long-tailed target with an LT-aware loss. The resulting
 # checkpoint is the calibrated teacher:
-#   teacher = dict(type='FrozenTeacher', model=<this model>, checkpoint='work_dirs/.../epoch_N.pth')
+#   teacher = dict(type='FrozenTeacher', model=teacher_model, head=dict(type='LinearClsHead',
+#                  num_classes=...), resolutions=..., checkpoint='work_dirs/.../epoch_N.pth')
 # A full recipe (model, schedule, runtime): leaves add a dataset base and set num_classes, the
 # resolutions and (for the cached probe) a deterministic training pipeline.
 _base_ = ['./efficientnet-lite0.py', '../../default_runtime.py']
