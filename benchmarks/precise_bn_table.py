@@ -5,9 +5,9 @@ runs ``tools/analysis_tools/precise_bn.py`` on the run's last checkpoint (with t
 options), then ``tools/test.py`` on the test set and, where the run has one, its held-out
 split. The accuracies before (from the results file) and after go to ``--out`` (a results
 file of ``records.py``, each run with its commit, command, machine and date) and a Markdown
-table beside it, made from that file alone. This measures what ``FinalPreciseBNHook`` changes for runs trained
-without it: the hook runs after the last optimiser step, so the weights are the same.
-With ``--train-set`` both checkpoints are also tested on the run's own training images
+table beside it, made from that file alone. This measures what ``FinalPreciseBNHook``
+changes for runs trained without it: the hook runs after the last optimiser step, so the
+weights are the same. With ``--train-set`` both checkpoints are also tested on the run's own training images
 (``tools/test.py --on-train-set``): how well the model fits what it was trained on.
 
 Example:

@@ -124,3 +124,25 @@ def test_rows_give_the_options_their_records_were_made_with(name):
         recorded = [o for o in run['options'] if not o.startswith('train_cfg.max_epochs=')]
         mine = run_table.row_options(rows[run['row']], run['seed'], _work_root(recorded))
         assert mine == recorded, (run['row'], run['seed'])
+
+
+def test_docs_results_is_what_the_records_make():
+    import make_docs
+    with open(make_docs.DOC) as f:
+        committed = f.read()
+    assert make_docs.docs() == committed, 'run python benchmarks/make_docs.py'
+    # every results file is in it, with its records named
+    for path in make_docs.results_files():
+        assert f'Records: `benchmarks/results/{osp.basename(path)}`' in committed
+
+
+def test_numbers_in_the_account_are_read_from_the_records():
+    import make_docs
+    numbers = make_docs.Numbers()
+    numbers.data['fmnist_lt_variants'] = dict(runs=[
+        dict(row='method', seed=s, mean_per_class=v, val_mean_per_class=v + 1)
+        for s, v in ((0, 70.0), (1, 72.0))])
+    assert numbers.both('fmnist_lt_variants', 'method') == '71.0 ± 1.4 / 72.0 ± 1.4 (2 seeds)'
+    assert numbers.both('fmnist_lt_variants', 'method', seed=1) == '72.0 / 73.0'
+    with pytest.raises(KeyError, match="no run of row 'absent'"):
+        numbers('fmnist_lt_variants', 'absent')
