@@ -48,6 +48,7 @@ def _trained(cfg: Config, steps: int = 6):
     return model.eval()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', sorted(SMALL))
 def test_round_trip_is_exact_on_real_digits(tmp_path, name):
     cfg = _config(name)
@@ -147,6 +148,7 @@ def test_errors_name_the_problem(tmp_path):
         export_packed(ReActNet(widen_factor=0.25), str(tmp_path / 'model.bin'))
 
 
+@pytest.mark.slow
 def test_pack_tool_checks_outputs_and_unpacked_checkpoint_tests_the_same(tmp_path):
     """tools/model_converters/export_packed.py pack / unpack, then tools/test.py."""
     cfg_file = tmp_path / 'reactnet_digits.py'

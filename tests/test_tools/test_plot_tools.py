@@ -63,6 +63,7 @@ def test_weight_norms_from_checkpoints_with_gap(checkpoints, tmp_path, capsys):
     assert png_size(out) == (1140, 900)  # two panels, legends beside them
 
 
+@pytest.mark.slow
 def test_weight_norms_class_counts_sources(checkpoints, tmp_path):
     paths, _ = checkpoints
     counts_file = tmp_path / 'counts.txt'
@@ -149,6 +150,7 @@ def test_results_lambda_from_work_dirs(tmp_path):
                            str(tmp_path / 'x.png')])
 
 
+@pytest.mark.slow
 def test_tools_run_from_the_command_line(checkpoints, tmp_path):
     paths, _ = checkpoints
     out = str(tmp_path / 'cli_norms.png')

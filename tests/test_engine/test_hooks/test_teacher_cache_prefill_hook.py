@@ -63,6 +63,7 @@ def runs(tmp_path_factory, teacher_ckpt):
     return out
 
 
+@pytest.mark.slow
 def test_every_image_and_slot_is_stored_and_training_never_misses(runs):
     run = runs['prefilled']
     cache = run.runner.model.teacher_cache
@@ -145,6 +146,7 @@ def test_bad_settings_are_named(runs, teacher_ckpt, tmp_path):
             TeacherCachePrefillHook(batch_size=bad)
 
 
+@pytest.mark.slow
 def test_two_processes_each_end_with_the_whole_cache(runs, teacher_ckpt, tmp_path):
     """tools/dist_train.sh, 2 gloo processes: each fills half, both end with every entry,
     equal to the single-process prefill."""

@@ -106,6 +106,7 @@ def calibrated_run(tmp_path_factory, encoder_ckpt):
     return SimpleNamespace(runner=runner, work_dir=str(work_dir), **seen)
 
 
+@pytest.mark.slow
 def test_calibrates_the_teachers_head_then_distills(calibrated_run):
     runner = calibrated_run.runner
     model, probe = runner.model, runner.model.teacher.model
@@ -257,6 +258,7 @@ def test_calibrate_in_run_config_builds_without_the_teacher_files():
     assert model(torch.rand(2, 3, 32, 32)).shape == (2, 10)
 
 
+@pytest.mark.slow
 def test_two_processes_calibrate_identically(calibrated_run, encoder_ckpt, tmp_path):
     """tools/dist_train.sh, 2 gloo processes: both ranks end with the same teacher, equal to
     the single-process calibration (same seed, full training set on every rank)."""
