@@ -192,6 +192,9 @@ TEACHERS = (
         LTBIN.format('calibrate_effnet-lite0-32px_fashion-mnist-lt')),
     Row('teacher-ce', 'FP teacher, uncalibrated (cross-entropy), 32/64/96 px',
         LTBIN.format('calibrate_effnet-lite0-ce_fashion-mnist-lt')),
+    Row('teacher-las', 'FP teacher, calibrated as the paper (label-aware smoothing, '
+        'class-balanced sampling), 32/64/96 px',
+        LTBIN.format('calibrate_effnet-lite0-mislas_fashion-mnist-lt')),
 )
 
 MAIN_ROWS = (
@@ -210,6 +213,9 @@ MAIN_ROWS = (
     _student('method', '+ multi-resolution = the method (default config)', METHOD),
     _student('one-res', 'the method with one random teacher resolution per sample, no cache',
              f'{METHOD}_one-res'),
+    _student('paper-form', "the paper's form: plain KL + cosine feature term, adversarial "
+             'lambda in [0, 1], no task loss, uniform sampling, teacher-las',
+             f'paper-form/reactnet-paper_{METHOD[len("reactnet_"):]}', 'teacher-las'),
 )
 
 

@@ -11,6 +11,7 @@ from mmpretrain.registry import DATASETS
 
 PROFILES = ('exp', 'step', 'counts', 'file', 'all')
 CLASS_ORDERS = ('index', 'shuffle')
+SELECTIONS = ('seeded', 'ldam-drw')
 # floor() tolerance: a count that is an exact integer in real arithmetic (e.g. 1000 / 100 = 10)
 # must not drop to 9 because floating point renders it as 9.999999999
 _FLOOR_EPS = 1e-6
@@ -161,6 +162,10 @@ class LongTailDataset:
     samples are the first ``n_c`` of a permutation drawn from ``(seed, c)``: the choice is
     deterministic, independent of the other classes, and subsets are nested (the rho=100 subset
     of a class is contained in its rho=10 subset for the same ``n_max``, order and seed).
+    ``selection='ldam-drw'`` instead keeps the images of the imbalanced CIFAR of LDAM-DRW (Cao et
+    al. 2019), which much of the LT literature reports on: NumPy's legacy generator seeded once
+    with ``seed``, each class's indices (in dataset order) shuffled by it in turn, class 0
+    first, and the first ``n_c`` kept.
 
     Args:
         dataset (dict | Dataset): The wrapped dataset or its config.
@@ -184,6 +189,11 @@ class LongTailDataset:
             ``max(label) + 1``.
         lazy_init (bool): Defer the subset choice to :meth:`full_init` (the Runner calls it when
             it builds the dataloader). Defaults to False.
+        selection (str): How the kept samples of a class are chosen for ``exp``/``step``/
+            ``counts``: ``'seeded'`` (a permutation drawn from ``(seed, c)``) or ``'ldam-drw'``
+            (the same images as LDAM-DRW's imbalanced CIFAR with ``seed`` as its
+            ``rand_number``; needs ``class_order='index'`` and ``offset=0``). Defaults to
+            ``'seeded'``.
 
     Example:
         >>> from mmltbin.datasets import LongTailDataset
@@ -206,7 +216,8 @@ class LongTailDataset:
                  ann_file: Optional[str] = None,
                  num_classes: Optional[int] = None,
                  offset: int = 0,
-                 lazy_init: bool = False) -> None:
+                 lazy_init: bool = False,
+                 selection: str = 'seeded') -> None:
         if profile not in PROFILES:
             raise ValueError(f'LongTailDataset: unknown profile "{profile}", expected one of '
                              f'{PROFILES}')
@@ -222,6 +233,14 @@ class LongTailDataset:
         if (ann_file is None) != (profile != 'file'):
             raise ValueError('LongTailDataset: `ann_file` is required with profile="file" and '
                              f'only allowed with it (profile="{profile}", ann_file={ann_file})')
+        if selection not in SELECTIONS:
+            raise ValueError(f'LongTailDataset: unknown selection "{selection}", expected one of '
+                             f'{SELECTIONS}')
+        if selection == 'ldam-drw' and (class_order != 'index' or offset):
+            raise ValueError('LongTailDataset: selection="ldam-drw" reproduces LDAM-DRW\'s '
+                             'imbalanced CIFAR, whose class of rank r is class r and which skips '
+                             f'nothing: it needs class_order="index" and offset=0 (got '
+                             f'class_order="{class_order}", offset={offset})')
         if int(offset) != offset or offset < 0:
             raise ValueError(
                 f'LongTailDataset: offset must be a non-negative integer, got {offset}')
@@ -237,6 +256,7 @@ class LongTailDataset:
         self.ann_file = ann_file
         self.num_classes = num_classes
         self.offset = int(offset)
+        self.selection = selection
         self.dataset = self._build_wrapped(dataset)
 
         self._indices: np.ndarray = np.zeros(0, dtype=np.int64)
@@ -357,8 +377,14 @@ class LongTailDataset:
 
     def _choose(self, labels: np.ndarray, wanted: np.ndarray) -> np.ndarray:
         kept = []
+        # one legacy generator for all classes in turn (LDAM-DRW) or one generator per class
+        legacy = np.random.RandomState(self.seed) if self.selection == 'ldam-drw' else None
         for c, n in enumerate(wanted):
             members = np.flatnonzero(labels == c)
+            if legacy is not None:
+                legacy.shuffle(members)
+                kept.append(members[:n])
+                continue
             order = np.random.default_rng([self.seed, c]).permutation(len(members))
             kept.append(members[order[self.offset:self.offset + n]])
         return np.sort(np.concatenate(kept)).astype(np.int64)

@@ -110,3 +110,14 @@ def test_config_trains_briefly_on_fashion_mnist_lt(name, stage1, tmp_path):
         reference = load_checkpoint_safely(stage1)['state_dict']
         backbone = [k for k in reference if k.startswith('backbone.')]
         assert backbone and all(torch.equal(state[k], reference[k]) for k in backbone)
+
+
+def test_fp_twin_config_is_the_ce_baseline_with_real_layers():
+    """The Binary-FP gap's reference: the cross-entropy baseline with backbone binary=False."""
+    from mmltbin.models.layers import BinaryConv2d
+    twin, binary = load('reactnet-a-fp_ce_fashion-mnist-lt'), load(STAGE1)
+    assert twin.model.backbone.pop('binary') is False
+    assert twin.model.to_dict() == binary.model.to_dict()
+    init_default_scope('mmpretrain')
+    model = MODELS.build(load('reactnet-a-fp_ce_fashion-mnist-lt').model)
+    assert not any(isinstance(m, BinaryConv2d) for m in model.modules())

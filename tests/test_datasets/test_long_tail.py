@@ -216,3 +216,43 @@ def test_offset_holds_out_a_disjoint_balanced_split(fashion_train):
         {i for i in head_idx if labels[i] == 0}
     with pytest.raises(ValueError, match='after offset 5900'):
         LongTailDataset(fashion_train, profile='counts', counts=[200] * 10, offset=5900)
+
+
+def _ldam_drw_reference(targets, img_max, imb_factor, rand_number=0):
+    """LDAM-DRW's imbalanced CIFAR, written again from its description: per-class counts
+    ``int(img_max * imb_factor ** (i / (C - 1.0)))``, NumPy's global legacy generator seeded
+    once, then for each class in label order its indices shuffled in place and the first n
+    kept. Returns the kept indices of the balanced set, sorted."""
+    targets = np.asarray(targets, dtype=np.int64)
+    classes = np.unique(targets)
+    counts = [int(img_max * imb_factor**(i / (len(classes) - 1.0))) for i in range(len(classes))]
+    state = np.random.get_state()
+    try:
+        np.random.seed(rand_number)
+        kept = []
+        for c, n in zip(classes, counts):
+            idx = np.where(targets == c)[0]
+            np.random.shuffle(idx)
+            kept.extend(idx[:n].tolist())
+    finally:
+        np.random.set_state(state)
+    return sorted(kept)
+
+
+@pytest.mark.parametrize('rho,seed', [(10, 0), (100, 0), (50, 3)])
+def test_ldam_drw_selection_keeps_the_same_images(fashion_train, rho, seed):
+    """The CIFAR-LT of the LT literature: the same images as LDAM-DRW's procedure (real
+    Fashion-MNIST labels stand in for CIFAR's: the procedure reads labels only)."""
+    lt = LongTailDataset(fashion_train, n_max=5000, rho=rho, seed=seed, selection='ldam-drw')
+    reference = _ldam_drw_reference(fashion_train.get_gt_labels(), 5000, 1 / rho, seed)
+    assert lt.indices.tolist() == reference
+    # and not what the default (per-class seeded) selection keeps
+    assert LongTailDataset(fashion_train, n_max=5000, rho=rho, seed=seed).indices.tolist() \
+        != reference
+
+
+def test_ldam_drw_selection_refuses_what_it_cannot_reproduce(digits_train):
+    with pytest.raises(ValueError, match='class_order="index" and offset=0'):
+        LongTailDataset(digits_train, n_max=100, selection='ldam-drw', class_order='shuffle')
+    with pytest.raises(ValueError, match='unknown selection "ldam"'):
+        LongTailDataset(digits_train, n_max=100, selection='ldam')

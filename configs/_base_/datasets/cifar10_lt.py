@@ -2,7 +2,8 @@
 # (n_i = floor(5000 * rho^(-i / 9)), class i = label i, seed 0), balanced 10k test set.
 # rho 100 -> 5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50 (12,406 images).
 # Leaves: cifar10_lt_r{10,50,100}.py. Needs the python-version batches in data/cifar10/
-# (cifar-10-batches-py/); nothing is downloaded (download=False).
+# (cifar-10-batches-py/); nothing is downloaded (download=False). The images of LDAM-DRW's
+# imbalanced CIFAR (the LT literature's): train_dataloader.dataset.selection='ldam-drw'.
 
 dataset_type = 'CIFAR10'
 data_root = 'data/cifar10'
@@ -14,11 +15,14 @@ data_preprocessor = dict(
     to_rgb=False,
 )
 
-train_pipeline = [
+# deterministic preprocessing (none), then the random augmentation (a cached-teacher config
+# wraps `augment` in SlottedAugment)
+preprocess = []
+augment = [
     dict(type='RandomCrop', crop_size=32, padding=4),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
 ]
+train_pipeline = [*preprocess, *augment, dict(type='PackInputs')]
 test_pipeline = [dict(type='PackInputs')]
 
 train_dataloader = dict(

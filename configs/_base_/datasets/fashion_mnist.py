@@ -12,12 +12,14 @@ data_preprocessor = dict(
     to_rgb=False,
 )
 
-train_pipeline = [
-    dict(type='RepeatChannels', num_channels=3),
+# deterministic preprocessing, then the random augmentation (a cached-teacher config wraps
+# `augment` in SlottedAugment)
+preprocess = [dict(type='RepeatChannels', num_channels=3)]
+augment = [
     dict(type='RandomCrop', crop_size=img_size, padding=4 + (img_size - 28) // 2),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
 ]
+train_pipeline = [*preprocess, *augment, dict(type='PackInputs')]
 test_pipeline = [
     dict(type='RepeatChannels', num_channels=3),
     dict(type='Pad', size=(img_size, img_size)),

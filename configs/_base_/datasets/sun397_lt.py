@@ -7,11 +7,12 @@ dataset_type = 'SUN397'
 data_root = 'data/SUN397'
 load_with_pillow = dict(type='LoadImageFromFile', imdecode_backend='pillow')
 data_preprocessor = dict(num_classes=397)
+train_pipeline = [load_with_pillow, *_base_.train_pipeline[1:]]
+test_pipeline = [load_with_pillow, *_base_.test_pipeline[1:]]
 train_dataloader = dict(
     dataset=dict(
         dataset=dict(type=dataset_type, data_root=data_root, split='train',
-                     pipeline=[load_with_pillow] + _base_.train_pipeline[1:])))
+                     pipeline=train_pipeline)))
 val_dataloader = dict(
-    dataset=dict(type=dataset_type, data_root=data_root, split='test',
-                 pipeline=[load_with_pillow] + _base_.test_pipeline[1:]))
+    dataset=dict(type=dataset_type, data_root=data_root, split='test', pipeline=test_pipeline))
 test_dataloader = val_dataloader

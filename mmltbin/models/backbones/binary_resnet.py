@@ -40,6 +40,8 @@ class BinaryResNet(StagedBackbone):
         norm_cfg (dict): Norm layers config. Defaults to ``dict(type='BN')``.
         norm_eval (bool): Keep BatchNorm layers in eval mode in training. Defaults to False.
         estimator (str): STE of the activation signs. Defaults to ``'approx'`` (ApproxSign).
+        binary (bool): ``False`` builds the full-precision twin: the same units with real
+            weights and activations (the reference of the Binary-FP gap). Defaults to True.
         init_cfg (dict | list[dict], optional): Defaults to Kaiming real convs, N(0, 0.01)
             latent binary weights, unit norms.
 
@@ -67,7 +69,8 @@ class BinaryResNet(StagedBackbone):
                  norm_cfg: dict = dict(type='BN'),
                  norm_eval: bool = False,
                  estimator: str = 'approx',
-                 init_cfg=None) -> None:
+                 init_cfg=None,
+                 binary: bool = True) -> None:
         super().__init__(out_indices, frozen_stages, norm_eval,
                          init_cfg if init_cfg is not None else default_init_cfg())
         if depth not in self.arch_settings:
@@ -108,7 +111,8 @@ class BinaryResNet(StagedBackbone):
                 units.append(BinaryConvUnit(
                     width, out_width, 3, unit_stride,
                     shortcut=real_downsample(width, out_width, unit_stride, norm_cfg),
-                    learnable_sign=react, rprelu=react, estimator=estimator, norm_cfg=norm_cfg))
+                    learnable_sign=react, rprelu=react, estimator=estimator, norm_cfg=norm_cfg,
+                    binary=binary))
                 width = out_width
             stages.append(nn.Sequential(*units))
             self.stage_channels.append(width)

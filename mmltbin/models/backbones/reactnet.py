@@ -37,15 +37,17 @@ class ReActBlock(nn.Module):
         stride (int): Stride of the 3x3 unit (its shortcut average-pools when > 1).
         norm_cfg (dict): Norm after each binary conv.
         estimator (str): STE of the RSign layers.
+        binary (bool): ``False``: the full-precision twin of the block. Defaults to True.
     """
 
     def __init__(self, in_channels: int, out_channels: int, stride: int, norm_cfg: dict,
-                 estimator: str) -> None:
+                 estimator: str, binary: bool = True) -> None:
         super().__init__()
         if out_channels % in_channels or out_channels // in_channels not in (1, 2):
             raise ValueError(f'ReActBlock: out_channels must be in_channels or twice it, got '
                              f'{in_channels} -> {out_channels}')
-        unit = dict(learnable_sign=True, rprelu=True, estimator=estimator, norm_cfg=norm_cfg)
+        unit = dict(learnable_sign=True, rprelu=True, estimator=estimator, norm_cfg=norm_cfg,
+                    binary=binary)
         self.spatial = BinaryConvUnit(in_channels, in_channels, 3, stride,
                                       shortcut=avg_pool_shortcut(stride), **unit)
         self.pointwise = BinaryConvUnit(in_channels, out_channels, 1, 1,
@@ -83,6 +85,8 @@ class ReActNet(StagedBackbone):
             as in ReActNet) or ``'clipped'``. Defaults to ``'approx'``.
         init_cfg (dict | list[dict], optional): Defaults to Kaiming real convs, N(0, 0.01)
             latent binary weights, unit norms.
+        binary (bool): ``False`` builds the full-precision twin: the same blocks with real
+            weights and activations (the reference of the Binary-FP gap). Defaults to True.
 
     Example:
         >>> import torch
@@ -110,7 +114,8 @@ class ReActNet(StagedBackbone):
                  norm_cfg: dict = dict(type='BN'),
                  norm_eval: bool = False,
                  estimator: str = 'approx',
-                 init_cfg=None) -> None:
+                 init_cfg=None,
+                 binary: bool = True) -> None:
         super().__init__(out_indices, frozen_stages, norm_eval,
                          init_cfg if init_cfg is not None else default_init_cfg())
         setting = self._arch_setting(arch)
@@ -135,7 +140,8 @@ class ReActNet(StagedBackbone):
                 if out_reference not in (reference_width, 2 * reference_width):
                     raise ValueError(f'ReActNet arch: a block must keep or double the width, '
                                      f'got {reference_width} -> {out_reference}')
-                blocks.append(ReActBlock(width, width * ratio, stride, norm_cfg, estimator))
+                blocks.append(ReActBlock(width, width * ratio, stride, norm_cfg, estimator,
+                                         binary))
                 width, reference_width = width * ratio, out_reference
             stages.append(nn.Sequential(*blocks))
             self.stage_channels.append(width)

@@ -1,5 +1,8 @@
 """The building unit shared by mmltbin's binary backbones, and its real-valued shortcuts.
 
+``binary=False`` gives the unit's full-precision twin (real weights and activations, the same
+shortcut, norm and activation), from which a backbone's FP twin is built.
+
 One unit is ``sign -> binary conv -> norm``, plus a real-valued shortcut around it (Bi-Real
 Net's "one shortcut per binary convolution"), then optionally an RPReLU:
 
@@ -12,7 +15,7 @@ from typing import Optional
 import torch
 import torch.nn as nn
 
-from .binary import BinaryConv2d, RPReLU, build_norm, build_sign
+from .binary import BinaryConv2d, LearnableBias, RPReLU, build_norm, build_sign
 
 
 class ChannelRepeat(nn.Module):
@@ -83,11 +86,15 @@ class BinaryConvUnit(nn.Module):
         rprelu (bool): Apply RPReLU after the addition. Defaults to True.
         estimator (str): STE of the activation sign. Defaults to ``'approx'``.
         norm_cfg (dict, optional): Norm after the binary conv. Defaults to BatchNorm.
+        binary (bool): ``False`` builds the full-precision twin: a real convolution on real
+            activations (RSign keeps its learnable shift, without the sign). Defaults to True.
 
     Example:
         >>> unit = BinaryConvUnit(8, 8)
         >>> unit(torch.randn(2, 8, 6, 6)).shape
         torch.Size([2, 8, 6, 6])
+        >>> type(BinaryConvUnit(8, 8, binary=False).conv).__name__
+        'Conv2d'
     """
 
     def __init__(self,
@@ -99,11 +106,17 @@ class BinaryConvUnit(nn.Module):
                  learnable_sign: bool = True,
                  rprelu: bool = True,
                  estimator: str = 'approx',
-                 norm_cfg: Optional[dict] = dict(type='BN')) -> None:
+                 norm_cfg: Optional[dict] = dict(type='BN'),
+                 binary: bool = True) -> None:
         super().__init__()
-        self.sign = build_sign(in_channels, learnable_sign, estimator)
-        self.conv = BinaryConv2d(in_channels, out_channels, kernel_size, stride=stride,
-                                 padding=kernel_size // 2, input_mode='binary')
+        conv = dict(stride=stride, padding=kernel_size // 2)
+        if binary:
+            self.sign = build_sign(in_channels, learnable_sign, estimator)
+            self.conv = BinaryConv2d(in_channels, out_channels, kernel_size, input_mode='binary',
+                                     **conv)
+        else:
+            self.sign = LearnableBias(in_channels) if learnable_sign else nn.Identity()
+            self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, bias=False, **conv)
         self.norm = build_norm(norm_cfg, out_channels)
         self.shortcut = shortcut if shortcut is not None else nn.Identity()
         self.act = RPReLU(out_channels) if rprelu else nn.Identity()

@@ -151,3 +151,22 @@ def test_default_init_small_latent_binary_weights_kaiming_real_convs():
 def test_bad_arguments_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):
         ReActNet(**kwargs)
+
+
+@pytest.mark.parametrize('backbone', [
+    dict(type='ReActNet', widen_factor=0.25, stem_stride=1),
+    dict(type='BinaryResNet', depth=18, base_channels=16, stem_channels=16, stem_type='small'),
+])
+def test_fp_twin_has_the_same_blocks_with_real_layers(backbone):
+    """binary=False: the same parameter shapes in the same order, no binary convolution, the
+    same output shape."""
+    from mmpretrain.registry import MODELS
+    from mmltbin.models.layers import BinaryConv2d
+    torch.manual_seed(0)
+    binary = MODELS.build(backbone)
+    twin = MODELS.build(dict(backbone, binary=False))
+    assert [p.shape for p in twin.parameters()] == [p.shape for p in binary.parameters()]
+    assert any(isinstance(m, BinaryConv2d) for m in binary.modules())
+    assert not any(isinstance(m, BinaryConv2d) for m in twin.modules())
+    x = torch.randn(2, 3, 32, 32)
+    assert twin(x)[-1].shape == binary(x)[-1].shape

@@ -34,3 +34,12 @@ auto_scale_lr = dict(base_batch_size=128)
 # the frozen encoder makes each checkpoint ~20 MB: save every 10th epoch (epoch_30.pth is the
 # calibrated teacher)
 default_hooks = dict(checkpoint=dict(interval=10))
+
+# The paper's calibration (configs/ltbin/paper-form/): MiSLAS's classifier re-training, label-aware
+# smoothing with class-balanced sampling. A leaf applies it with
+#   model = _base_.paper_form_calibration_model
+#   train_dataloader = _base_.paper_form_calibration_train_dataloader
+paper_form_calibration_model = dict(
+    loss=dict(_delete_=True, type='LabelAwareSmoothingLoss', smooth_head=0.3, smooth_tail=0.0))
+paper_form_calibration_train_dataloader = dict(
+    sampler=dict(_delete_=True, type='ClassAwareSampler', mode='balanced'))

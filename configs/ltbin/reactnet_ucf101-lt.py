@@ -1,0 +1,13 @@
+# Calibrate and Distill on UCF101-LT (derived: exponential profile, rho 10, n_max its smallest
+# class; configs/_base_/datasets/derived_lt.py): ReActNet-A at 224 px, 101 classes, 200 epochs
+# (small sets and a student trained from scratch: the CIFAR-LT schedule).
+# Needs the dataset (configs/_base_/datasets/ucf101_lt.py) and the teacher:
+#   python tools/train.py configs/ltbin/calibrate_effnet-lite0_ucf101-lt.py
+_base_ = ['../_base_/datasets/ucf101_lt.py', './_base_/calibrated-distill_224px.py']
+
+model = dict(
+    head=dict(num_classes=101),
+    teacher=dict(model=dict(num_classes=101),
+                 checkpoint='work_dirs/calibrate_effnet-lite0_ucf101-lt/epoch_30.pth'))
+train_cfg = dict(max_epochs=200)
+train_dataloader = _base_.method_train_dataloader
