@@ -121,7 +121,7 @@ def docs(numbers: Optional[Numbers] = None) -> str:
     for path in results_files():
         name = osp.splitext(osp.basename(path))[0]
         table = rec.render(path).rstrip('\n').split('\n')
-        lines += [f'### {table[0][len("# "):]}', '',
+        lines += [f'### {name}: {table[0][len("# "):]}', '',
                   f'Records: `benchmarks/results/{name}.json`.', *table[1:], '']
     return '\n'.join(lines)
 

@@ -210,7 +210,8 @@ def footer(data: dict) -> List[str]:
 
 def renderers() -> Dict[str, Callable[[dict], str]]:
     """``kind`` -> the function that makes a results file's Markdown."""
-    sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
+    if osp.join(ROOT, 'benchmarks') not in sys.path:
+        sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
     import precise_bn_table
     import run_table
     return {'run_table': run_table.markdown, 'precise_bn': precise_bn_table.markdown}

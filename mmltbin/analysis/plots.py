@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from mmltbin.evaluation.metrics import shot_groups
+
 from .loading import PathLike, load_lambda_curve
 
 ArrayLike = Union[Sequence[float], np.ndarray, torch.Tensor]
