@@ -2,6 +2,7 @@
 import importlib.util
 import json
 import os.path as osp
+import sys
 
 import pytest
 from toolrun import REPO_ROOT
@@ -192,3 +193,36 @@ def test_targets_are_checked_against_the_measured_means():
     table = run_table.markdown(_data(rows, records, targets))
     assert lines[-1] + '\n\nProvenance' in table and 'Targets (means' in table
     assert 'Targets' not in run_table.markdown(_data(rows, records))
+
+
+def test_the_command_line_records_each_run_with_its_provenance(tmp_path, monkeypatch):
+    """run_table.py's CLI (--table --rows --seeds --epochs --work-root --jobs): each new run
+    is appended with the exact command, the commit, the machine and the date, an existing
+    run is not made again, and the Markdown is what the results file makes."""
+    import records
+    made = []
+
+    def fake_run_one(row, seed, epochs, work_root, python, threads, heldout=None, test=True):
+        made.append((row.name, seed, epochs, work_root))
+        return dict(row=row.name, seed=seed, config=row.config, options=[],
+                    s_per_epoch=1.0 + seed, peak_rss_mb=10.0)
+
+    monkeypatch.setattr(run_table, 'run_one', fake_run_one)
+    out = str(tmp_path / 'cost.json')
+    argv = ['benchmarks/run_table.py', '--table', 'fmnist_lt_cost', '--rows', 'ce', '--seeds',
+            '0', '1', '--epochs', '2', '--work-root', str(tmp_path / 'w'), '--jobs', '2',
+            '--out', out]
+    monkeypatch.setattr(sys, 'argv', argv)
+    run_table.main()
+    assert sorted(made) == [('ce', 0, 2, str(tmp_path / 'w' / 'fmnist_lt_cost')),
+                            ('ce', 1, 2, str(tmp_path / 'w' / 'fmnist_lt_cost'))]
+    data = records.load(out)
+    assert data['kind'] == 'run_table' and data['table'] == 'fmnist_lt_cost'
+    for run in data['runs']:
+        assert run['command'] == 'python ' + ' '.join(argv)
+        assert run['machine']['threads'] == 1 and run['commit'] and run['date']
+    with open(tmp_path / 'cost.md') as f:
+        assert f.read() == records.render(out)
+    made.clear()
+    run_table.main()  # both runs are recorded: nothing is made again
+    assert made == [] and len(records.load(out)['runs']) == 2
