@@ -63,6 +63,7 @@ def test_round_trip_is_exact_on_real_digits(tmp_path, name):
     assert max_diff <= 1e-6 * max_ref  # in practice 0: the same binary weights are used
 
 
+@pytest.mark.slow
 def test_round_trip_on_real_fashion_mnist(tmp_path, fashion_mnist_root):
     data = Config.fromfile(osp.join(REPO_ROOT, 'configs/_base_/datasets/fashion_mnist.py'))
     cfg = _config('reactnet-a')

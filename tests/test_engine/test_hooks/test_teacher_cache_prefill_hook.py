@@ -77,6 +77,7 @@ def test_every_image_and_slot_is_stored_and_training_never_misses(runs):
     assert lazy[0]['teacher_cache_hit_rate'] < 1.0
 
 
+@pytest.mark.slow
 def test_stored_outputs_are_the_teachers_on_that_augmented_image(runs):
     model = runs['prefilled'].runner.model
     dataset = runs['prefilled'].runner.train_dataloader.dataset
@@ -92,6 +93,7 @@ def test_stored_outputs_are_the_teachers_on_that_augmented_image(runs):
     torch.testing.assert_close(model.teacher_cache.get(keys), expected)
 
 
+@pytest.mark.slow
 def test_the_run_is_the_same_as_with_a_lazily_filled_cache(runs):
     """No random number is drawn by the prefill: same slots, crops and batches, so the same
     losses step for step (up to the teacher's batch-size rounding)."""

@@ -131,6 +131,7 @@ def test_calibrates_the_teachers_head_then_distills(calibrated_run):
     assert any('loss_kd' in r and 'lambda_mean' in r for r in rows)
 
 
+@pytest.mark.slow
 def test_the_calibration_sees_what_a_calibration_config_sees(calibrated_run, encoder_ckpt):
     """Features of the run's training images as LinearProbeClassifier computes them under
     tools/train.py with a calibration config (dataset normalisation, test pipeline, 8/16 px)."""
@@ -146,6 +147,7 @@ def test_the_calibration_sees_what_a_calibration_config_sees(calibrated_run, enc
     torch.testing.assert_close(feats, expected)
 
 
+@pytest.mark.slow
 def test_the_saved_teacher_loads_as_a_standalone_teacher_and_is_calibrated(calibrated_run,
                                                                            encoder_ckpt):
     runner = calibrated_run.runner
@@ -173,6 +175,7 @@ def test_the_saved_teacher_loads_as_a_standalone_teacher_and_is_calibrated(calib
     assert accuracy > 0.5
 
 
+@pytest.mark.slow
 def test_tools_test_with_a_calibration_config_loads_the_file(calibrated_run, encoder_ckpt,
                                                             tmp_path):
     """The file is an ordinary checkpoint of the calibration model (as tools/test.py loads)."""
@@ -188,6 +191,7 @@ def test_tools_test_with_a_calibration_config_loads_the_file(calibrated_run, enc
                                calibrated_run.runner.model.teacher.model.head.fc.weight)
 
 
+@pytest.mark.slow
 def test_a_resumed_run_loads_the_file_instead_of_calibrating(calibrated_run, encoder_ckpt,
                                                              tmp_path, monkeypatch):
     """Resume the run (epoch 1 -> 2) in a work dir that holds calibrated_teacher.pth."""
