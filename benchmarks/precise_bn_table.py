@@ -3,10 +3,11 @@
 For every record (row, seed) of a ``run_table.py`` results file (``--rows`` to choose), this
 runs ``tools/analysis_tools/precise_bn.py`` on the run's last checkpoint (with the row's
 options), then ``tools/test.py`` on the test set and, where the run has one, its held-out
-split. The accuracies before (from the results file) and after go to ``--out`` (JSON) and a
-Markdown table beside it. This measures what ``FinalPreciseBNHook`` changes for runs trained
-without it: the hook runs after the last optimiser step, so the weights are the same.
-With ``--train-set`` both checkpoints are also tested on the run's own training images
+split. The accuracies before (from the results file) and after go to ``--out`` (a results
+file of ``records.py``, each run with its commit, command, machine and date) and a Markdown
+table beside it, made from that file alone. This measures what ``FinalPreciseBNHook``
+changes for runs trained without it: the hook runs after the last optimiser step, so the
+weights are the same. With ``--train-set`` both checkpoints are also tested on the run's own training images
 (``tools/test.py --on-train-set``): how well the model fits what it was trained on.
 
 Example:
@@ -16,7 +17,6 @@ Example:
         --out benchmarks/results/fmnist_lt_main_precise_bn.json
 """
 import argparse
-import json
 import os.path as osp
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -25,12 +25,38 @@ from typing import List
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
 
-from run_table import fmt, run, test_splits  # noqa: E402
+import records as rec  # noqa: E402
+from records import Column  # noqa: E402
+from run_table import run, test_splits  # noqa: E402
 
 KEYS = ('mean_per_class', 'few', 'val_mean_per_class')
 TRAIN_KEY = 'train_mean_per_class'
-COLUMNS = {'mean_per_class': 'all', 'few': 'few', 'val_mean_per_class': 'held-out',
-           TRAIN_KEY: 'training images'}
+TITLE = 'BatchNorm statistics re-estimated on the final checkpoints'
+
+
+def _before(run: dict, key: str) -> float:
+    return run['before'].get(key)
+
+
+def _after(run: dict, key: str) -> float:
+    return run['after'].get(key)
+
+
+def _pair(header: str, key: str, optional: bool = False) -> List[Column]:
+    return [Column(header, key, optional=optional, get=_before),
+            Column(f'{header}, re-estimated', key, optional=optional, get=_after)]
+
+
+COLUMNS = [*_pair('all', 'mean_per_class'), *_pair('few', 'few'),
+           *_pair('held-out', 'val_mean_per_class'),
+           *_pair('training images', TRAIN_KEY, optional=True)]
+DESCRIPTION = (
+    'Accuracy (%), mean ± std over the seeds: as trained (the results file) and with the '
+    'BatchNorm statistics of the final weights re-estimated on the training images '
+    '(`tools/analysis_tools/precise_bn.py`: at most 8,192, one pass); "all" is the mean '
+    'per-class accuracy, "held-out" the held-out balanced split')
+TRAIN_NOTE = (', "training images" the mean per-class accuracy on the run\'s own training '
+              'images (test pipeline)')
 
 
 def rescore(record: dict, work_dir: str, python: str, threads: int,
@@ -58,27 +84,23 @@ def rescore(record: dict, work_dir: str, python: str, threads: int,
     return dict(row=record['row'], seed=record['seed'], before=before, after=after)
 
 
-def markdown(results: List[dict], command: str) -> str:
-    lines = ['# BatchNorm statistics re-estimated on the final checkpoints', '',
-             f'Command: `{command}`', '',
-             'Accuracy (%), mean ± std over the seeds: as trained (the results file) and with '
-             'the BatchNorm statistics of the final weights re-estimated on the training '
-             'images (`tools/analysis_tools/precise_bn.py`: at most 8,192, one pass); "all" is '
-             'the mean per-class accuracy, "held-out" the held-out balanced split, "training '
-             'images" the mean per-class accuracy on the run\'s own training images (test '
-             'pipeline).', '']
-    keys = [*KEYS, *([TRAIN_KEY] if any(TRAIN_KEY in r['before'] for r in results) else [])]
-    head = ''.join(f' {COLUMNS[k]} | {COLUMNS[k]}, re-estimated |' for k in keys)
-    lines += [f'| row | seeds |{head}', '|---|---|' + '---|---|' * len(keys)]
-    for row in dict.fromkeys(r['row'] for r in results):
-        rs = sorted((r for r in results if r['row'] == row), key=lambda r: r['seed'])
-        cells = []
-        for key in keys:
-            cells += [fmt([r['before'].get(key) for r in rs]),
-                      fmt([r['after'].get(key) for r in rs])]
-        seeds = ', '.join(str(r['seed']) for r in rs)
-        lines.append(f'| {row} | {seeds} | ' + ' | '.join(cells) + ' |')
+def markdown(data: dict) -> str:
+    """The Markdown table of a results file of ``precise_bn_table.py``: rows in order of
+    first appearance, each with its seeds in order."""
+    runs = data['runs']
+    columns = [c for c in COLUMNS if c.shown(runs)]
+    train = any(c.key == TRAIN_KEY for c in columns)
+    rows = []
+    for row in dict.fromkeys(r['row'] for r in runs):
+        rs = sorted((r for r in runs if r['row'] == row), key=lambda r: r['seed'])
+        rows.append(([row, ', '.join(str(r['seed']) for r in rs)], rs))
+    lines = [*rec.header(data), DESCRIPTION + (TRAIN_NOTE if train else '') + '.', '',
+             *rec.table_lines(columns, ['row', 'seeds'], rows), *rec.footer(data)]
     return '\n'.join(lines) + '\n'
+
+
+def results_file(table: str, runs: List[dict]) -> dict:
+    return dict(schema=rec.SCHEMA, kind='precise_bn', table=table, title=TITLE, runs=runs)
 
 
 def main() -> None:
@@ -94,28 +116,25 @@ def main() -> None:
                         help="also test on each run's training images, before and after")
     args = parser.parse_args()
 
-    records = [r for r in json.load(open(args.results))
+    records = [r for r in rec.load(args.results)['runs']
                if not args.rows or r['row'] in args.rows]
     if not records:
         raise SystemExit(f'no records of rows {args.rows} in {args.results}')
+
+    provenance = rec.provenance(args.threads).fields()
 
     def one(record: dict) -> dict:
         work_dir = osp.join(args.work_root, args.table, f'{record["row"]}_seed{record["seed"]}')
         result = rescore(record, work_dir, sys.executable, args.threads, args.train_set)
         print(record['row'], record['seed'], result['before'], result['after'], flush=True)
-        return result
+        return dict(row=result.pop('row'), seed=result.pop('seed'), **provenance, **result)
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(one, records))
-    with open(args.out, 'w') as f:
-        json.dump(results, f, indent=1)
-    command = ' '.join(['python', 'benchmarks/precise_bn_table.py', '--table', args.table,
-                        '--results', osp.relpath(osp.abspath(args.results), ROOT),
-                        *(['--rows', *args.rows] if args.rows else []),
-                        '--jobs', str(args.jobs), *(['--train-set'] if args.train_set else []),
-                        '--out', osp.relpath(osp.abspath(args.out), ROOT)])
+    data = results_file(args.table, results)
+    rec.save(args.out, data)
     with open(osp.splitext(args.out)[0] + '.md', 'w') as f:
-        f.write(markdown(results, command))
+        f.write(markdown(data))
 
 
 if __name__ == '__main__':

@@ -5,8 +5,9 @@ its last checkpoint tested with ``tools/test.py``. Per run it records the ShotAc
 (many / medium / few / all = mean per-class accuracy, and top-1), seconds per training epoch
 (mean iteration time x iterations per epoch, from mmengine's scalar logs) and the peak resident
 memory of the training process (not recorded for a run resumed from a checkpoint). Results go
-to ``--out`` (JSON, one record per run, appended and reused: an existing run is not trained
-again) and a Markdown table beside it.
+to ``--out`` (a results file of ``records.py``: one record per run with its commit, command,
+machine and date, appended and reused: an existing run is not trained again) and a Markdown
+table beside it, made from that file alone.
 
 Example:
     python benchmarks/run_table.py --table fmnist_lt_baselines --seeds 0 1 2 \\
@@ -23,12 +24,15 @@ import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import asdict
 from typing import Dict, List, Optional, Tuple
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
 
-from tables import TABLES  # noqa: E402
+import records as rec  # noqa: E402
+from records import Column, fmt, measured  # noqa: E402,F401 (fmt: used by precise_bn_table)
+from tables import TABLES, Row  # noqa: E402
 
 METRICS = ('many', 'medium', 'few', 'mean_per_class', 'top1')
 EPOCH_SELECTIONS = ('after_first', 'all', 'last')
@@ -103,13 +107,22 @@ def heldout_config(config: str, options: List[str], heldout: str, out_path: str)
     return out_path
 
 
-def run_one(row: dict, seed: int, epochs: Optional[int], work_root: str, python: str,
+def row_options(row: Row, seed: int, work_root: str) -> List[str]:
+    """``randomness.seed`` and the row's overrides as ``--cfg-options`` (hooks, schedulers and
+    transforms found by type in the row's config)."""
+    cfg = None
+    if row.needs_config():
+        from mmengine.config import Config
+        cfg = Config.fromfile(osp.join(ROOT, row.config))
+    return [f'randomness.seed={seed}', *row.options(cfg, seed=seed, work_root=work_root)]
+
+
+def run_one(row: Row, seed: int, epochs: Optional[int], work_root: str, python: str,
             threads: int, heldout: Optional[str] = None, test: bool = True) -> dict:
-    name = row['name']
+    name = row.name
     work_dir = osp.join(work_root, f'{name}_seed{seed}')
     os.makedirs(work_dir, exist_ok=True)
-    fill = dict(seed=seed, work_root=work_root)
-    options = [f'randomness.seed={seed}', *(o.format(**fill) for o in row.get('options', []))]
+    options = row_options(row, seed, work_root)
     for option in options:
         key, _, value = option.partition('=')
         if key == 'model.teacher.checkpoint' and not osp.isfile(osp.join(ROOT, value)):
@@ -119,15 +132,15 @@ def run_one(row: dict, seed: int, epochs: Optional[int], work_root: str, python:
             raise RuntimeError(f'{name}: the teacher checkpoint {value} does not exist; '
                                'calibrate it first (python benchmarks/run_table.py --table '
                                f'{table} --rows {teacher} --seeds {seed} --out ...)')
-    epochs = row.get('epochs', epochs)
+    epochs = row.epochs if row.epochs is not None else epochs
     if epochs is not None:
         options.append(f'train_cfg.max_epochs={epochs}')
-    train_cmd = [python, 'tools/train.py', row['config'], '--work-dir', work_dir, '--no-validate',
+    train_cmd = [python, 'tools/train.py', row.config, '--work-dir', work_dir, '--no-validate',
                  '--resume', 'auto', '--cfg-options', *options]
     last = osp.join(work_dir, 'last_checkpoint')
     resumed = open(last).read().strip() if osp.isfile(last) else None
     cost = run(train_cmd, osp.join(work_dir, 'train.log'), threads)
-    record = dict(row=name, seed=seed, config=row['config'], options=options,
+    record = dict(row=name, seed=seed, config=row.config, options=options,
                   s_per_epoch=seconds_per_epoch(work_dir),
                   s_per_epoch_all=seconds_per_epoch(work_dir, epochs='all'),
                   s_per_epoch_last=seconds_per_epoch(work_dir, epochs='last'),
@@ -139,9 +152,9 @@ def run_one(row: dict, seed: int, epochs: Optional[int], work_root: str, python:
         return record
     ckpt = open(osp.join(work_dir, 'last_checkpoint')).read().strip()
     test_options = [o for o in options if not o.startswith('train_cfg.')]
-    splits = [('', row['config'], test_options)]
+    splits = [('', row.config, test_options)]
     if heldout:
-        val_cfg = heldout_config(row['config'], test_options, heldout,
+        val_cfg = heldout_config(row.config, test_options, heldout,
                                  osp.join(work_dir, 'heldout_val_config.py'))
         splits.append(('val_', val_cfg, []))
     record.update(test_splits(ckpt, splits, work_dir, python, threads))
@@ -165,47 +178,6 @@ def test_splits(ckpt: str, splits: List[tuple], work_dir: str, python: str, thre
             value = metrics.get(f'accuracy/{key}')
             record[prefix + key] = None if value is None else float(value)
     return record
-
-
-def rerun_commands(table: str, records: List[dict], out: str,
-                   table_rows: Optional[List[str]] = None, jobs: int = 2,
-                   work_root: Optional[str] = None) -> str:
-    """The commands that make ``records``: their rows with the first seed (``--rows`` named
-    when they are not all of ``table_rows``), then extra seeds by row; ``jobs`` runs at once
-    (1 for a table of timings); ``work_root`` is named when it is not the default."""
-    base = f'python benchmarks/run_table.py --table {table} --jobs {jobs} --out {out}'
-    if work_root is not None:
-        base += f' --work-root {work_root}'
-    by_row: Dict[str, set] = {}
-    for r in records:
-        by_row.setdefault(r['row'], set()).add(r['seed'])
-    seeds = sorted(set().union(*by_row.values())) if by_row else [0]
-    first = seeds[:1]
-    some = '' if table_rows is None or set(table_rows) <= set(by_row) else ' --rows ' + ' '.join(
-        row for row in table_rows if row in by_row)
-    commands = [f'{base}{some} --seeds {" ".join(map(str, first))}']
-    extra: Dict[tuple, List[str]] = {}
-    for row, row_seeds in by_row.items():
-        rest = tuple(sorted(row_seeds - set(first)))
-        if rest:
-            extra.setdefault(rest, []).append(row)
-    for rest, rows in extra.items():
-        commands.append(f'{base} --rows {" ".join(rows)} --seeds {" ".join(map(str, rest))}')
-    return '` then `'.join(commands)
-
-
-def measured(values: List[Optional[float]]) -> List[float]:
-    """``values`` without the missing ones (None or NaN)."""
-    return [v for v in values if v is not None and v == v]
-
-
-def fmt(values: List[Optional[float]], digits: int = 1) -> str:
-    values = measured(values)
-    if not values:
-        return 'n/a'
-    if len(values) == 1:
-        return f'{values[0]:.{digits}f}'
-    return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}'
 
 
 def _mean(records: List[dict], row: str, metric: str) -> Tuple[Optional[float], int]:
@@ -237,44 +209,60 @@ def target_lines(records: List[dict], targets: List[dict]) -> List[str]:
     return lines
 
 
-def markdown(records: List[dict], rows: List[dict], title: str, command: str,
-             targets: Optional[List[dict]] = None) -> str:
-    lines = [f'# {title}', '', f'Command: `{command}`', '',
-             'Test accuracy (%) on the balanced test set: mean ± std over seeds; "all" is the '
-             'mean per-class accuracy. Seconds per epoch: training only, mean iteration time '
-             'x iterations per epoch, without the first epoch ("all epochs": with it; "last '
-             'quarter": the last quarter of the epochs, a teacher-output cache warm); memory: '
-             'peak RSS of the training process (n/a for a run resumed from a checkpoint); one '
-             'thread per run (`--threads`); runs started with `--jobs` > 1 share the machine, '
-             'so their timings are not clean.', '',
-             '| row | seeds | many | medium | few | all | top-1 | held-out val all | s / epoch '
-             '| s / epoch, all epochs | s / epoch, last quarter | peak MB |',
-             '|---|---|---|---|---|---|---|---|---|---|---|---|']
+DESCRIPTION = (
+    'Test accuracy (%) on the balanced test set: mean ± std over seeds; "all" is the mean '
+    'per-class accuracy. Seconds per epoch: training only, mean iteration time x iterations '
+    'per epoch, without the first epoch ("all epochs": with it; "last quarter": the last '
+    'quarter of the epochs, a teacher-output cache warm); memory: peak RSS of the training '
+    'process (n/a for a run resumed from a checkpoint); one thread per run (`--threads`); runs '
+    'started with `--jobs` > 1 share the machine, so their timings are not clean.')
+COLUMNS = [
+    Column('many', 'many'), Column('medium', 'medium'), Column('few', 'few'),
+    Column('all', 'mean_per_class'), Column('top-1', 'top1'),
+    Column('held-out val all', 'val_mean_per_class'), Column('s / epoch', 's_per_epoch'),
+    Column('s / epoch, all epochs', 's_per_epoch_all'),
+    Column('s / epoch, last quarter', 's_per_epoch_last'), Column('peak MB', 'peak_rss_mb', 0),
     # runs that filled a teacher-output cache before training: that time, once per run
-    prefill = any(r.get('cache_prefill_s') is not None for r in records)
-    if prefill:
-        lines[-4] += ' Cache prefill: seconds spent filling the teacher-output cache before ' \
-            'the first epoch (once per run, not in the seconds per epoch).'
-        lines[-2] += ' cache prefill s |'
-        lines[-1] += '---|'
-    for row in rows:
-        rs = [r for r in records if r['row'] == row['name']]
-        if not rs:
-            continue
-        cells = [row.get('label', row['name']), str(len(rs)), fmt([r.get('many') for r in rs]),
-                 fmt([r.get('medium') for r in rs]), fmt([r.get('few') for r in rs]),
-                 fmt([r.get('mean_per_class') for r in rs]), fmt([r.get('top1') for r in rs]),
-                 fmt([r.get('val_mean_per_class') for r in rs]),
-                 fmt([r['s_per_epoch'] for r in rs]), fmt([r.get('s_per_epoch_all') for r in rs]),
-                 fmt([r.get('s_per_epoch_last') for r in rs]),
-                 fmt([r['peak_rss_mb'] for r in rs], 0)]
-        if prefill:
-            cells.append(fmt([r.get('cache_prefill_s') for r in rs]))
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    if targets:
+    Column('cache prefill s', 'cache_prefill_s', optional=True,
+           note=' Cache prefill: seconds spent filling the teacher-output cache before the '
+           'first epoch (once per run, not in the seconds per epoch).'),
+]
+
+
+def markdown(data: dict) -> str:
+    """The Markdown table of a results file of ``run_table.py`` (see ``records.py``)."""
+    runs = data['runs']
+    columns = [c for c in COLUMNS if c.shown(runs)]
+    rows = []
+    for row in data['rows']:
+        rs = [r for r in runs if r['row'] == row['name']]
+        if rs:
+            rows.append(([row['label'], str(len(rs))], rs))
+    lines = [*rec.header(data), DESCRIPTION + ''.join(c.note for c in columns), '',
+             *rec.table_lines(columns, ['row', 'seeds'], rows)]
+    if data.get('targets'):
         lines += ['', 'Targets (means over the seeds run; "all" is the mean per-class '
-                  'accuracy):', '', *target_lines(records, targets)]
+                  'accuracy):', '', *target_lines(runs, data['targets'])]
+    lines += rec.footer(data)
     return '\n'.join(lines) + '\n'
+
+
+def results_file(name: str, runs: List[dict]) -> dict:
+    """A results file of table ``name`` holding ``runs``: the table's title, rows and
+    targets as ``tables.py`` has them now."""
+    table = TABLES[name]
+    return dict(schema=rec.SCHEMA, kind='run_table', table=name, title=table.title,
+                rows=[dict(name=row.name, label=row.label) for row in table.rows],
+                targets=[asdict(t) for t in table.targets], runs=runs)
+
+
+def write(out: str, data: dict) -> str:
+    """Save the results file ``out`` and its Markdown beside it; return the Markdown."""
+    rec.save(out, data)
+    md = markdown(data)
+    with open(osp.splitext(out)[0] + '.md', 'w') as f:
+        f.write(md)
+    return md
 
 
 def main() -> None:
@@ -286,8 +274,6 @@ def main() -> None:
     parser.add_argument('--out', required=True, help='results JSON (a .md is written beside)')
     parser.add_argument('--summary-only', action='store_true',
                         help='run nothing: write the Markdown table of the records in --out')
-    parser.add_argument('--merge', nargs='*', default=[],
-                        help='more results JSON files of the same table, summarised with --out')
     parser.add_argument('--work-root', default=osp.join(ROOT, 'work_dirs', 'benchmarks'))
     parser.add_argument('--jobs', type=int, default=1,
                         help='runs at the same time (each its own process); a row with '
@@ -298,51 +284,55 @@ def main() -> None:
     args = parser.parse_args()
 
     table = TABLES[args.table]
-    rows = [r for r in table['rows'] if not args.rows or r['name'] in args.rows]
-    unknown = set(args.rows or []) - {r['name'] for r in table['rows']}
+    rows = [r for r in table.rows if not args.rows or r.name in args.rows]
+    unknown = set(args.rows or []) - {r.name for r in table.rows}
     if unknown:
         raise SystemExit(f'unknown rows {sorted(unknown)} in table {args.table}')
-    records = json.load(open(args.out)) if osp.isfile(args.out) else []
-    done = {(r['row'], r['seed']) for r in records}
-    pending = [] if args.summary_only else [
-        (row, seed) for row in rows for seed in args.seeds if (row['name'], seed) not in done]
+    existing = rec.load(args.out) if osp.isfile(args.out) else None
+    if args.summary_only:
+        if existing is None:
+            raise SystemExit(f'--summary-only: {args.out} does not exist')
+        print(write(args.out, existing))
+        return
+    runs = existing['runs'] if existing else []
+    done = {(r['row'], r['seed']) for r in runs}
+    pending = [(row, seed) for row in rows for seed in args.seeds if (row.name, seed) not in done]
     lock = threading.Lock()
     failed: List[str] = []
     work_root = osp.join(args.work_root, args.table)
+    provenance = rec.provenance(args.threads).fields()
 
-    def ready(row: dict, seed: int) -> bool:
-        need = row.get('needs')
+    def ready(row: Row, seed: int) -> bool:
+        need = row.needs
         if need is None or (need, seed) in done:
             return True
         # trained by an earlier invocation (its record may live in another results file)
-        return (not any(r['name'] == need and s == seed for r, s in pending)
+        return (not any(r.name == need and s == seed for r, s in pending)
                 and osp.isfile(osp.join(work_root, f'{need}_seed{seed}', 'last_checkpoint')))
 
-    def finish(row: dict, seed: int, record: dict) -> None:
+    def finish(row: Row, seed: int, record: dict) -> None:
         with lock:
-            records.append(record)
-            done.add((row['name'], seed))
-            os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-            with open(args.out, 'w') as f:
-                json.dump(records, f, indent=1)
+            runs.append(dict(row=record.pop('row'), seed=record.pop('seed'), **provenance,
+                             **record))
+            done.add((row.name, seed))
+            write(args.out, results_file(args.table, runs))
         shown = '  '.join(f'{key} {record[key]:.2f}' for key in (
             'mean_per_class', 'many', 'medium', 'few', 'val_mean_per_class', 's_per_epoch')
             if record.get(key) is not None)
-        print(f'[{time.strftime("%H:%M:%S")}] {row["name"]} seed {seed}: {shown}', flush=True)
+        print(f'[{time.strftime("%H:%M:%S")}] {row.name} seed {seed}: {shown}', flush=True)
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         running = {}
         while pending or running:
             for row, seed in [p for p in pending if ready(*p)][:args.jobs - len(running)]:
                 pending.remove((row, seed))
-                print(f'[{time.strftime("%H:%M:%S")}] {row["name"]} seed {seed} ...',
-                      flush=True)
+                print(f'[{time.strftime("%H:%M:%S")}] {row.name} seed {seed} ...', flush=True)
                 future = pool.submit(run_one, row, seed, args.epochs, work_root,
-                                     sys.executable, args.threads, table.get('heldout_val'),
-                                     table.get('test', True))
+                                     sys.executable, args.threads, table.heldout_val,
+                                     table.test)
                 running[future] = (row, seed)
             if not running:
-                missing = sorted({r.get('needs') for r, _ in pending})
+                missing = sorted({r.needs for r, _ in pending})
                 raise SystemExit(f'rows wait for rows that are not selected: {missing}')
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -350,22 +340,12 @@ def main() -> None:
                 try:
                     finish(row, seed, future.result())
                 except RuntimeError as err:  # one failed run does not stop the others
-                    failed.append(f'{row["name"]} seed {seed}: {err}')
+                    failed.append(f'{row.name} seed {seed}: {err}')
                     print(f'FAILED {failed[-1]}', flush=True)
+    if runs:
+        print(write(args.out, results_file(args.table, runs)))
     if failed:
         print('failed runs:\n  ' + '\n  '.join(failed), file=sys.stderr)
-    default_root = osp.abspath(parser.get_default('work_root'))
-    command = rerun_commands(
-        args.table, records, osp.relpath(osp.abspath(args.out), ROOT),
-        [row['name'] for row in table['rows']], table.get('jobs', 2),
-        None if osp.abspath(args.work_root) == default_root
-        else osp.relpath(osp.abspath(args.work_root), ROOT))
-    merged = records + [r for path in args.merge for r in json.load(open(path))]
-    md = markdown(merged, table['rows'], table['title'], command, table.get('targets'))
-    with open(osp.splitext(args.out)[0] + '.md', 'w') as f:
-        f.write(md)
-    print(md)
-    if failed:
         sys.exit(1)
 
 

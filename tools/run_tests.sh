@@ -1,14 +1,30 @@
 #!/usr/bin/env bash
 # Set up everything the tests need and run them: the README's test command, also run by CI.
 #   bash tools/run_tests.sh [pytest args]
+#
+# Two lanes (the marker `slow` is registered in setup.cfg):
+#   bash tools/run_tests.sh                 # the full suite: tests/ and the doctests of mmltbin/
+#                                           # and benchmarks/ (--doctest-modules)
+#   bash tools/run_tests.sh -m "not slow"   # the fast lane: leaves out every test that starts a
+#                                           # process or trains for more than a few seconds
+#                                           # (@pytest.mark.slow); the doctests still run
+# Naming test files or folders runs only those: bash tools/run_tests.sh tests/test_analysis
 set -euo pipefail
 ROOT_DIR=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT_DIR"
 bash tools/setup_env.sh
 bash tools/prepare_data.sh
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+# the doctests read files relative to the repository root (e.g. tests/data/digits_tiny.py)
+paths=(tests mmltbin benchmarks)
+for arg in "$@"; do
+  if [[ "$arg" != -* && -e "${arg%%::*}" ]]; then
+    paths=()
+    break
+  fi
+done
 set +e
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest --doctest-modules "${paths[@]}" "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then

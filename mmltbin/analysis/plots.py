@@ -5,27 +5,25 @@ by class index) and shades the many / medium / few-shot groups (training count `
 between, ``< few_thr``: the groups of :func:`mmltbin.evaluation.shot_groups`).
 
 - :func:`plot_weight_norms`: L2 norm of every class weight of the last linear layer, several
-  checkpoints in one figure (the seed paper's Fig. 1: the "Binary-FP gap" of binary networks,
-  whose tail classes get larger weights than a full-precision model's).
-- :func:`plot_binary_fp_gap`: the per-class difference of two runs (accuracy or norms).
+  checkpoints in one figure (the seed paper's Fig. 1, whose "Binary-FP gap" compares a binary
+  network's tail-class weights with a full-precision model's).
+- :func:`plot_binary_fp_gap`: the per-class gap of two runs (accuracy or norms).
 - :func:`plot_per_class_accuracy`: per-class test accuracy of several runs.
 - :func:`plot_lambda_curve`: the balance lambda of the distillation loss over training.
 
-The inputs come from files the tools write: checkpoints (:func:`classifier_weight_norms`),
-``tools/test.py --out metrics.json`` (:func:`load_per_class_accuracy`), mmengine's
-``vis_data/scalars.json`` (:func:`load_lambda_curve`) and the training set's class counts
-(:func:`class_counts_from_config`, :func:`load_class_counts`).
+One sign convention for the Binary-FP gap in every figure: **FP minus binary**, per class
+(positive where the binary network has less: accuracy lost by binarisation, or smaller class
+weights); axes and titles say so. Legends sit outside the axes, so they cover no data.
+
+The inputs are read by :mod:`mmltbin.analysis.loading` from the files the tools write.
 
 Figures are drawn on :class:`matplotlib.figure.Figure` objects and written with the Agg
 renderer; pyplot and the global backend are never touched. Every ``plot_*`` function saves the
 file and returns the figure (its artists hold the plotted values).
 """
-import glob
-import json
 import os
 import os.path as osp
-import re
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Any, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -34,375 +32,14 @@ from matplotlib.patches import Patch
 
 from mmltbin.evaluation.metrics import shot_groups
 
-PathLike = Union[str, os.PathLike]
+from .loading import PathLike, load_lambda_curve
+
 ArrayLike = Union[Sequence[float], np.ndarray, torch.Tensor]
 
 #: Shot groups in head-to-tail order and their colours (shading, bars, group means).
 SHOT_GROUP_STYLE = (('many', '#4C72B0'), ('medium', '#DD8452'), ('few', '#C44E52'))
-
-#: State-dict keys tried, in order, for the last linear classifier's weight: mmpretrain's
-#: ``LinearClsHead`` (``ImageClassifier``, ``LinearProbeClassifier``, the student of
-#: ``CalibratedDistiller``), a bare linear head, a saved ``FrozenTeacher``, mmpretrain's ViT head,
-#: torchvision ResNets, timm / torchvision classifiers.
-CLASSIFIER_WEIGHT_KEYS = ('head.fc.weight', 'head.weight', 'model.head.fc.weight',
-                          'head.layers.head.weight', 'fc.weight', 'classifier.weight')
-
-CHECKPOINT_SUFFIXES = ('.pth', '.pt', '.ckpt', '.bin')
-GAP_SIGNS = ('fp-binary', 'binary-fp')
-
-
-class LambdaCurve(NamedTuple):
-    """Lambda logged during training: iterations, mean and (if logged) std over the batch."""
-    iters: np.ndarray
-    mean: np.ndarray
-    std: Optional[np.ndarray]
-
-
-# ------------------------------------------------------------------------------------- inputs
-def _load_checkpoint(checkpoint: Union[PathLike, Mapping]) -> Tuple[Mapping, str]:
-    """``(checkpoint dict, name for messages)`` of a path (loaded safely) or a dict."""
-    if isinstance(checkpoint, Mapping):
-        return checkpoint, 'the given state dict'
-    from mmltbin.utils import load_checkpoint_safely
-    path = os.fspath(checkpoint)
-    loaded = load_checkpoint_safely(path)
-    if not isinstance(loaded, Mapping):
-        raise ValueError(f'checkpoint "{path}" holds a {type(loaded).__name__}, expected a dict '
-                         '(an mmengine checkpoint or a state dict)')
-    return loaded, f'checkpoint "{path}"'
-
-
-def classifier_weight_norms(state_dict_or_path: Union[PathLike, Mapping],
-                            key: Optional[str] = None) -> np.ndarray:
-    """Per-class L2 norms of the last linear classifier's weight in a checkpoint.
-
-    The checkpoint is an mmengine checkpoint (weights under ``'state_dict'``) or a plain state
-    dict, given as a dict or a path (loaded with ``weights_only=True``). A leading ``module.``
-    (DDP) is ignored. Without ``key`` the first of :data:`CLASSIFIER_WEIGHT_KEYS` present is
-    used: ``head.fc.weight`` for mmpretrain classifiers, a calibrated ``LinearProbeClassifier``
-    (its new head, not the encoder's) and a ``CalibratedDistiller`` (the student's head).
-
-    The norms are those of the stored weight: heads that rescale it when scoring
-    (``TauNormClsHead``, ``LWSClsHead``'s ``scales``, ``CosineClsHead``) score with other norms.
-
-    Args:
-        state_dict_or_path (str | PathLike | Mapping): Checkpoint path, checkpoint dict or state
-            dict.
-        key (str, optional): State-dict key of the ``[num_classes, in_features]`` weight.
-            Defaults to auto-detection.
-
-    Returns:
-        np.ndarray: ``num_classes`` float64 norms, index = class label.
-
-    Raises:
-        FileNotFoundError: If the path does not exist.
-        KeyError: If no classifier weight is found; the message names the file, the keys tried
-            and the 2-D weights it holds.
-        ValueError: If the weight is not 2-D.
-
-    Example:
-        >>> import torch
-        >>> weight = torch.tensor([[3.0, 4.0], [0.0, 1.0]])
-        >>> classifier_weight_norms({'state_dict': {'head.fc.weight': weight}})
-        array([5., 1.])
-    """
-    checkpoint, source = _load_checkpoint(state_dict_or_path)
-    state = checkpoint.get('state_dict', checkpoint)
-    state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
-    tried = (key, ) if key is not None else CLASSIFIER_WEIGHT_KEYS
-    found = next((k for k in tried if k in state), None)
-    if found is None:
-        matrices = [k for k, v in state.items() if torch.is_tensor(v) and v.dim() == 2]
-        raise KeyError(f'{source} has no classifier weight: tried {", ".join(tried)}; its 2-D '
-                       f'weights are {", ".join(matrices[-8:]) or "none"}. Name the key '
-                       '(key=... / --key)')
-    weight = state[found]
-    if not torch.is_tensor(weight) or weight.dim() != 2:
-        shape = tuple(weight.shape) if torch.is_tensor(weight) else type(weight).__name__
-        raise ValueError(f'{source}: "{found}" is {shape}, expected a [num_classes, '
-                         'in_features] weight')
-    return torch.linalg.norm(weight.detach().double(), dim=1).cpu().numpy()
-
-
-def _counts_and_names(meta: Mapping, source: str) -> Tuple[List[int], Optional[List[str]]]:
-    counts = meta.get('class_counts')
-    if counts is None:
-        raise ValueError(f'{source} has no class_counts')
-    names = meta.get('classes')
-    return [int(c) for c in counts], None if names is None else [str(n) for n in names]
-
-
-def class_counts_from_checkpoint(
-        checkpoint: Union[PathLike, Mapping]) -> Tuple[List[int], Optional[List[str]]]:
-    """Training class counts (and names) saved in a checkpoint's ``meta['dataset_meta']``.
-
-    mmengine saves the training dataset's metainfo there, and ``LongTailDataset`` puts its
-    ``class_counts`` in the metainfo.
-
-    Args:
-        checkpoint (str | PathLike | Mapping): Checkpoint path or dict.
-
-    Returns:
-        tuple: ``(counts, class names or None)``, index = class label.
-
-    Example:
-        >>> meta = dict(dataset_meta=dict(classes=('a', 'b'), class_counts=[30, 5]))
-        >>> class_counts_from_checkpoint({'meta': meta, 'state_dict': {}})
-        ([30, 5], ['a', 'b'])
-    """
-    loaded, source = _load_checkpoint(checkpoint)
-    meta = (loaded.get('meta') or {}).get('dataset_meta') or {}
-    return _counts_and_names(meta, f'{source} (meta["dataset_meta"])')
-
-
-def class_counts_from_config(
-        config: Union[PathLike, Any],
-        cfg_options: Optional[dict] = None) -> Tuple[List[int], Optional[List[str]]]:
-    """Training class counts (and names) of a config's ``train_dataloader.dataset``.
-
-    The dataset is built in the config's scope without its pipeline
-    (:func:`mmltbin.datasets.build_dataset_from_cfg`): no image is transformed, only
-    annotations are read. The counts are its ``metainfo['class_counts']`` (``LongTailDataset``).
-
-    Args:
-        config (str | PathLike | mmengine.Config): Config file or loaded config.
-        cfg_options (dict, optional): Settings merged into the config first.
-
-    Returns:
-        tuple: ``(counts, class names or None)``, index = class label.
-
-    Raises:
-        FileNotFoundError: If the config file does not exist.
-        ValueError: If the training dataset has no ``class_counts``.
-
-    Example:
-        >>> lt_digits = dict(_delete_=True, type='LongTailDataset', n_max=40, rho=10,
-        ...                  dataset=dict(type='SklearnDigits', split='train'))
-        >>> counts, names = class_counts_from_config(
-        ...     'tests/data/digits_tiny.py', {'train_dataloader.dataset': lt_digits})
-        >>> counts
-        [40, 30, 23, 18, 14, 11, 8, 6, 5, 4]
-    """
-    from mmengine.config import Config
-
-    from mmltbin.datasets import build_dataset_from_cfg
-
-    if isinstance(config, (str, os.PathLike)):
-        if not osp.isfile(config):
-            raise FileNotFoundError(f'config file "{os.fspath(config)}" does not exist')
-        source, cfg = os.fspath(config), Config.fromfile(config)
-    else:
-        source, cfg = getattr(config, 'filename', None) or 'the config', config
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    meta = build_dataset_from_cfg(cfg, 'train_dataloader').metainfo
-    if meta.get('class_counts') is None:
-        raise ValueError(f'the training dataset of {source} has no metainfo["class_counts"]; '
-                         'wrap it in LongTailDataset (profile="all" keeps every sample)')
-    return _counts_and_names(meta, source)
-
-
-def load_class_counts(path: PathLike) -> Tuple[List[int], Optional[List[str]]]:
-    """Training class counts (and names) from a file.
-
-    Accepted: a checkpoint (``.pth``/``.pt``/``.ckpt``/``.bin``, its
-    ``meta['dataset_meta']``), a JSON list of counts or a JSON object with ``class_counts``
-    (and optionally ``classes``, e.g. a dumped ``dataset.metainfo``), or text with one count per
-    line (or separated by spaces or commas).
-
-    Args:
-        path (str | PathLike): The file.
-
-    Returns:
-        tuple: ``(counts, class names or None)``, index = class label.
-
-    Example:
-        >>> import tempfile
-        >>> path = tempfile.mktemp(suffix='.txt')
-        >>> _ = open(path, 'w').write('1000\\n599\\n359\\n')
-        >>> load_class_counts(path)
-        ([1000, 599, 359], None)
-    """
-    path = os.fspath(path)
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'class counts file "{path}" does not exist')
-    if path.endswith(CHECKPOINT_SUFFIXES):
-        return class_counts_from_checkpoint(path)
-    with open(path) as f:
-        text = f.read()
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        data = text.replace(',', ' ').split()
-    if isinstance(data, Mapping):
-        counts, names = _counts_and_names(data, f'"{path}"')
-    else:
-        names = None
-        try:
-            counts = [int(c) for c in data]
-        except (TypeError, ValueError):
-            counts = []
-    if not counts or min(counts) < 0:
-        raise ValueError(f'"{path}" holds no list of class counts (non-negative integers, one '
-                         'per class): expected a JSON list, a JSON object with "class_counts", '
-                         'text with one count per line or a checkpoint')
-    return counts, names
-
-
-def load_per_class_accuracy(metrics_json_path: PathLike, key: Optional[str] = None) -> np.ndarray:
-    """Per-class accuracy from the metrics JSON that ``tools/test.py --out`` writes.
-
-    ``ShotAccuracy`` (``per_class=True``, its default) reports ``<prefix>/per_class``
-    (``accuracy/per_class`` by default): one value in % per class, NaN for a class without test
-    images.
-
-    Args:
-        metrics_json_path (str | PathLike): The ``--out`` JSON file.
-        key (str, optional): The entry to read when the file has several per-class entries.
-
-    Returns:
-        np.ndarray: Per-class accuracy (float64, index = class label).
-
-    Raises:
-        FileNotFoundError: If the file does not exist.
-        KeyError: If the file has no per-class entry (or several and no ``key``); the message
-            names the file and its keys.
-
-    Example:
-        >>> import json, tempfile
-        >>> path = tempfile.mktemp(suffix='.json')
-        >>> json.dump({'accuracy/top1': 50.0, 'accuracy/per_class': [100.0, 0.0]}, open(path, 'w'))
-        >>> load_per_class_accuracy(path)
-        array([100.,   0.])
-    """
-    path = os.fspath(metrics_json_path)
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'metrics file "{path}" does not exist')
-    try:
-        with open(path) as f:
-            metrics = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ValueError(f'"{path}" is not a JSON file (tools/test.py CONFIG CKPT --out '
-                         f'metrics.json writes one): {err}') from err
-    if not isinstance(metrics, Mapping):
-        raise ValueError(f'"{path}" holds a JSON {type(metrics).__name__}, expected the metrics '
-                         'object of tools/test.py --out')
-    if key is not None:
-        candidates = [key] if key in metrics else []
-    else:
-        candidates = [k for k in metrics if k == 'per_class' or k.endswith('/per_class')]
-    if len(candidates) != 1:
-        what = (f'no entry "{key}"' if key is not None else
-                'no per-class accuracy' if not candidates else
-                f'several per-class entries ({", ".join(candidates)}); choose one with key=')
-        raise KeyError(f'"{path}" has {what}. Its keys: {", ".join(metrics) or "none"}. '
-                       'ShotAccuracy(per_class=True), the default, writes "accuracy/per_class"')
-    values = metrics[candidates[0]]
-    if not isinstance(values, list) or not values:
-        raise ValueError(f'"{path}": "{candidates[0]}" is {values!r}, expected a list with one '
-                         'accuracy per class')
-    return np.asarray([np.nan if v is None else v for v in values], dtype=np.float64)
-
-
-def _scalars_files(path: str) -> List[str]:
-    """The ``scalars.json`` of a file or a work dir (every run of it, oldest first)."""
-    if osp.isfile(path):
-        return [path]
-    if osp.isdir(path):
-        found = sorted(glob.glob(osp.join(path, 'vis_data', 'scalars.json')) +
-                       glob.glob(osp.join(path, '*', 'vis_data', 'scalars.json')))
-        if found:
-            return found
-        raise FileNotFoundError(f'work dir "{path}" has no vis_data/scalars.json (nor '
-                                '<timestamp>/vis_data/scalars.json): the run needs '
-                                "vis_backends=[dict(type='LocalVisBackend')]")
-    raise FileNotFoundError(f'"{path}" does not exist (expected a scalars.json or a work dir)')
-
-
-def load_lambda_curve(path: PathLike) -> LambdaCurve:
-    """Lambda over training from mmengine's ``vis_data/scalars.json``.
-
-    ``AdversarialBalanceHook`` puts the batch mean and std of lambda into the message hub as
-    ``train/lambda_mean`` / ``train/lambda_std``; mmengine's ``LoggerHook`` writes them (averaged
-    over its logging window, ``default_hooks.logger.interval``) as ``lambda_mean`` /
-    ``lambda_std`` with ``iter`` into ``scalars.json``, one JSON object per line.
-
-    ``path`` may be that file or a work dir: then the ``scalars.json`` of all its runs
-    (``<timestamp>/vis_data/``, e.g. a run and its resumptions) are read oldest first, a later
-    run's value replacing an earlier one at the same iteration.
-
-    Args:
-        path (str | PathLike): A ``scalars.json`` file or a work dir.
-
-    Returns:
-        LambdaCurve: ``iters``, ``mean`` and ``std`` (None when no std was logged), sorted by
-        iteration.
-
-    Raises:
-        FileNotFoundError: If no ``scalars.json`` is found.
-        ValueError: If the files hold no lambda entry (the message names them).
-
-    Example:
-        >>> import json, tempfile
-        >>> path = tempfile.mktemp(suffix='.json')
-        >>> with open(path, 'w') as f:
-        ...     for it, lam in [(20, 0.5), (40, 0.6)]:
-        ...         print(json.dumps(dict(lambda_mean=lam, lambda_std=0.1, iter=it, step=it)),
-        ...               file=f)
-        >>> load_lambda_curve(path).mean
-        array([0.5, 0.6])
-    """
-    files = _scalars_files(os.fspath(path))
-    rows: Dict[int, Tuple[float, Optional[float]]] = {}
-    for file in files:
-        with open(file) as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise ValueError(f'{file}:{lineno}: not a JSON object ({err})') from err
-                mean = row.get('lambda_mean', row.get('train/lambda_mean'))
-                if mean is None:
-                    continue
-                step = row.get('iter', row.get('step'))
-                if step is None:
-                    raise ValueError(f'{file}:{lineno}: a lambda entry without "iter" or "step"')
-                std = row.get('lambda_std', row.get('train/lambda_std'))
-                rows[int(step)] = (float(mean), None if std is None else float(std))
-    if not rows:
-        raise ValueError(f'no lambda entries ("lambda_mean") in {", ".join(files)}: lambda is '
-                         'logged by AdversarialBalanceHook (custom_hooks) in CalibratedDistiller '
-                         'runs')
-    iters = np.asarray(sorted(rows))
-    mean = np.asarray([rows[i][0] for i in iters])
-    stds = [rows[i][1] for i in iters]
-    std = None if all(s is None for s in stds) else np.asarray(
-        [np.nan if s is None else s for s in stds])
-    return LambdaCurve(iters, mean, std)
-
-
-def labelled_paths(items: Sequence[str]) -> Dict[str, str]:
-    """``{label: path}`` of ``LABEL=PATH`` strings (command-line inputs of the plot tools).
-
-    A bare ``PATH`` is labelled with its file name without extension. Labels must be unique.
-
-    Example:
-        >>> labelled_paths(['FP=teacher.pth', 'work_dirs/ce/epoch_90.pth'])
-        {'FP': 'teacher.pth', 'epoch_90': 'work_dirs/ce/epoch_90.pth'}
-    """
-    out: Dict[str, str] = {}
-    for item in items:
-        label, sep, path = item.partition('=')
-        if not sep:
-            label, path = osp.splitext(osp.basename(osp.normpath(item)))[0], item
-        if not label or not path:
-            raise ValueError(f'expected LABEL=PATH, got "{item}"')
-        if label in out:
-            raise ValueError(f'label "{label}" is given twice ({out[label]}, {path})')
-        out[label] = path
-    return out
+#: Inches added to a figure's width for the legends beside its axes.
+LEGEND_WIDTH = 3.0
 
 
 # ---------------------------------------------------------------------------------- drawing
@@ -505,7 +142,8 @@ def _head_to_tail_figure(class_counts: Sequence[int], nrows: int, many_thr: int,
     order = head_to_tail_order(counts)
     sorted_counts = counts[order]
     num = len(counts)
-    fig = Figure(figsize=(max(6.5, min(11.0, 0.25 * num + 4)), 0.9 + 3.3 * nrows), dpi=120,
+    width = max(6.5, min(11.0, 0.25 * num + 4)) + LEGEND_WIDTH
+    fig = Figure(figsize=(width, 0.9 + 3.3 * nrows), dpi=120,
                  layout='constrained')
     axes = list(fig.subplots(nrows, 1, sharex=True, squeeze=False)[:, 0])
     for row, ax in enumerate(axes):
@@ -555,6 +193,13 @@ def _draw_series(ax: Any, sorted_values: np.ndarray, label: str, color: str,
         ax.plot(ranks, sorted_values, color=color, lw=1.5, marker=marker, ms=4, label=label)
 
 
+def _legend_outside(ax: Any, handles: Optional[list] = None) -> Any:
+    """The axes' legend to the right of them, where it covers no data (constrained layout
+    makes room for it)."""
+    return ax.legend(handles=handles, fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1.0),
+                     borderaxespad=0.0)
+
+
 def _draw_gap(ax: Any, sorted_gap: np.ndarray, group_of: np.ndarray, smooth: int,
               definition: str) -> None:
     """The per-class gap as bars (few classes) or a line, with the shot-group means."""
@@ -571,16 +216,18 @@ def _draw_gap(ax: Any, sorted_gap: np.ndarray, group_of: np.ndarray, smooth: int
                 label=f'moving average over {smooth} classes')
     _group_means(ax, sorted_gap, group_of, [color for _, color in SHOT_GROUP_STYLE],
                  fmt='{:+.3g}')
-    low, high = ax.get_ylim()
-    ax.set_ylim(low, high + 0.35 * (high - low))  # headroom for the legend
     handles = [h for h in ax.get_legend_handles_labels()[0] if h is not per_class]
-    ax.legend(handles=[per_class] + handles, fontsize=8, loc='best')
+    _legend_outside(ax, [per_class] + handles)
 
 
-def _gap(fp: np.ndarray, binary: np.ndarray, sign: str) -> np.ndarray:
-    if sign not in GAP_SIGNS:
-        raise ValueError(f'sign must be one of {GAP_SIGNS}, got "{sign}"')
-    return fp - binary if sign == 'fp-binary' else binary - fp
+def gap_label(fp_label: str, binary_label: str) -> str:
+    """How every figure names the Binary-FP gap: FP minus binary.
+
+    Example:
+        >>> gap_label('FP teacher', 'binary')
+        'FP teacher - binary'
+    """
+    return f'{fp_label} - {binary_label}'
 
 
 def _save(fig: Figure, out_path: PathLike) -> Figure:
@@ -606,7 +253,8 @@ def plot_weight_norms(norms: Mapping[str, ArrayLike],
     The seed paper's Fig. 1: a binary network trained on long-tailed data gets ever larger
     class weights toward the tail compared with a full-precision (FP) one ("Binary-FP gap"),
     which Calibrate-and-Distill narrows. With ``gap=(fp_label, binary_label)`` a second panel
-    shows that gap, ``binary - FP`` per class, with its shot-group means.
+    shows the Binary-FP gap as every figure here signs it, ``FP - binary`` per class (the
+    paper's larger binary tail weights make it negative there), with its shot-group means.
 
     Args:
         norms (Mapping[str, array]): ``{label: per-class norms}`` (index = class label), e.g.
@@ -632,6 +280,8 @@ def plot_weight_norms(norms: Mapping[str, ArrayLike],
         ...     tempfile.mktemp(suffix='.png'), gap=('FP', 'binary'))
         >>> len(fig.axes)
         2
+        >>> round(float(fig.axes[1].patches[-1].get_height()), 6)  # the tail: FP - binary
+        -0.9
     """
     if not norms:
         raise ValueError('plot_weight_norms: no norms given')
@@ -643,16 +293,17 @@ def plot_weight_norms(norms: Mapping[str, ArrayLike],
     if normalize:
         values = {label: v / v.mean() for label, v in values.items()}
     unit = 'norm / mean norm' if normalize else 'L2 norm'
-    ylabels = [f'class weight {unit}', 'Binary-FP gap']
+    ylabels = [f'class weight {unit}', f'Binary-FP gap: FP - binary\n({unit})']
     fig, axes, order, group_of = _head_to_tail_figure(
         class_counts, 2 if gap else 1, many_thr, few_thr, class_names,
         title or 'classifier weight norms per class', ylabels)
     for i, (label, v) in enumerate(values.items()):
         _draw_series(axes[0], v[order], label, f'C{i}', smooth=1)
-    axes[0].legend(fontsize=8, loc='best')
+    _legend_outside(axes[0])
     if gap:
-        _draw_gap(axes[1], _gap(values[gap[0]], values[gap[1]], 'binary-fp')[order], group_of,
-                  smooth=1, definition=f'{gap[1]} - {gap[0]}')
+        fp, binary = values[gap[0]], values[gap[1]]
+        _draw_gap(axes[1], (fp - binary)[order], group_of, smooth=1,
+                  definition=gap_label(*gap))
     return _save(fig, out_path)
 
 
@@ -661,7 +312,6 @@ def plot_binary_fp_gap(fp_values: ArrayLike,
                        class_counts: Sequence[int],
                        out_path: PathLike,
                        quantity: str = 'accuracy (%)',
-                       sign: str = 'fp-binary',
                        labels: Tuple[str, str] = ('FP', 'binary'),
                        smooth: int = 1,
                        many_thr: int = 100,
@@ -670,8 +320,9 @@ def plot_binary_fp_gap(fp_values: ArrayLike,
                        title: Optional[str] = None) -> Figure:
     """The per-class gap between a full-precision and a binary run, head to tail.
 
-    In the style of the seed paper's Fig. 1 (Binary-FP gap): the difference per class in
-    head-to-tail order, the mean of each shot group as a dashed segment with its value, and
+    In the style of the seed paper's Fig. 1 (Binary-FP gap): ``FP - binary`` per class (the
+    one sign of every figure here: positive where binarisation loses) in head-to-tail order,
+    the mean of each shot group as a dashed segment with its value, and
     optionally a moving average over ``smooth`` classes (useful with hundreds of classes).
 
     Args:
@@ -681,8 +332,6 @@ def plot_binary_fp_gap(fp_values: ArrayLike,
         out_path (str | PathLike): Image file to write.
         quantity (str): What the values are, for the axis label. Defaults to
             ``'accuracy (%)'``.
-        sign (str): ``'fp-binary'`` (default; accuracy lost by binarisation is positive) or
-            ``'binary-fp'`` (the paper's weight-norm gap, positive when binary norms are larger).
         labels (tuple[str, str]): Names of the FP and binary runs. Defaults to
             ``('FP', 'binary')``.
         smooth (int): Moving-average window in classes; 1 (default) draws no average.
@@ -705,12 +354,11 @@ def plot_binary_fp_gap(fp_values: ArrayLike,
     num = len(_check_counts(class_counts))
     fp = _per_class(fp_values, num, f'{labels[0]} values')
     binary = _per_class(binary_values, num, f'{labels[1]} values')
-    gap = _gap(fp, binary, sign)
-    first, second = labels if sign == 'fp-binary' else labels[::-1]
     fig, axes, order, group_of = _head_to_tail_figure(
         class_counts, 1, many_thr, few_thr, class_names,
-        title or f'Binary-FP gap per class ({quantity})', [f'{quantity} gap'])
-    _draw_gap(axes[0], gap[order], group_of, smooth, definition=f'{first} - {second}')
+        title or f'Binary-FP gap per class: FP - binary, {quantity}',
+        [f'FP - binary, {quantity}'])
+    _draw_gap(axes[0], (fp - binary)[order], group_of, smooth, definition=gap_label(*labels))
     return _save(fig, out_path)
 
 
@@ -768,7 +416,7 @@ def plot_per_class_accuracy(accs: Mapping[str, ArrayLike],
         ax.plot([], [], color='0.3', ls='--', label='shot-group means')
     top = max([np.nanmax(v) for v in values.values() if not np.isnan(v).all()] or [100.0])
     ax.set_ylim(-2, 102 if top > 1.0 else 1.02)
-    ax.legend(fontsize=8, loc='best')
+    _legend_outside(ax)
     return _save(fig, out_path)
 
 
@@ -803,7 +451,7 @@ def plot_lambda_curve(scalars_json_paths: Mapping[str, PathLike],
     if not scalars_json_paths:
         raise ValueError('plot_lambda_curve: no runs given')
     curves = {label: load_lambda_curve(path) for label, path in scalars_json_paths.items()}
-    fig = Figure(figsize=(7.5, 4.2), dpi=120, layout='constrained')
+    fig = Figure(figsize=(7.5 + LEGEND_WIDTH, 4.2), dpi=120, layout='constrained')
     ax = fig.add_subplot()
     for i, (label, curve) in enumerate(curves.items()):
         ax.plot(curve.iters, curve.mean, color=f'C{i}', lw=1.6,
@@ -821,7 +469,7 @@ def plot_lambda_curve(scalars_json_paths: Mapping[str, PathLike],
     handles = ax.get_legend_handles_labels()[0]
     if std_band and any(curve.std is not None for curve in curves.values()):
         handles.append(Patch(color='0.5', alpha=0.3, label='mean ± std of λ over the batch'))
-    ax.legend(handles=handles, fontsize=8, loc='best')
+    _legend_outside(ax, handles)
     ax.set_title(title or 'distillation balance: λ · logit term + (1 - λ) · feature term',
                  fontsize=10)
     return _save(fig, out_path)

@@ -125,6 +125,7 @@ def test_counting_rules_on_a_small_model():
         count_ops(model, (6, 6))
 
 
+@pytest.mark.slow
 def test_get_ops_tool_prints_and_writes_the_counts(tmp_path):
     out = tmp_path / 'ops.json'
     proc = python_tool('analysis_tools/get_ops.py', REACTNET_CFG, '--shape', '224', '224',

@@ -1,7 +1,8 @@
-"""benchmarks/run_table.py: timings read from mmengine's logs, rerun commands, preconditions."""
+"""benchmarks/run_table.py: timings read from mmengine's logs, typed rows, preconditions, tables."""
 import importlib.util
 import json
 import os.path as osp
+import sys
 
 import pytest
 from toolrun import REPO_ROOT
@@ -16,6 +17,15 @@ def _load_run_table():
 
 
 run_table = _load_run_table()
+from tables import Key, Row  # noqa: E402 (benchmarks/ is on the path once run_table is loaded)
+
+PROVENANCE = dict(commit='c' * 40, command='python benchmarks/run_table.py --table t',
+                  machine=dict(cores=2, threads=1, cpu_model='CPU'), date='2026-12-01T10:00:00')
+
+
+def _data(rows, runs, targets=()):
+    return dict(schema=1, kind='run_table', table='t', title='T', rows=rows,
+                targets=list(targets), runs=runs)
 
 
 def _write_scalars(work_dir, epoch_times):
@@ -41,29 +51,9 @@ def test_seconds_per_epoch_selects_epochs(tmp_path):
     assert run_table.seconds_per_epoch(str(tmp_path / 'missing')) is None
 
 
-def test_rerun_commands_name_the_extra_seeds_per_row():
-    records = [dict(row=r, seed=s) for r, s in
-               [('a', 0), ('b', 0), ('a', 1), ('a', 2), ('c', 0), ('c', 1), ('c', 2)]]
-    commands = run_table.rerun_commands('t', records, 'out.json').split('` then `')
-    base = 'python benchmarks/run_table.py --table t --jobs 2 --out out.json'
-    assert commands == [f'{base} --seeds 0', f'{base} --rows a c --seeds 1 2']
-    # rows the records do not cover: the first command names the ones they do, in table order
-    commands = run_table.rerun_commands('t', records, 'out.json', ['c', 'x', 'b', 'a'])
-    assert commands.split('` then `')[0] == f'{base} --rows c b a --seeds 0'
-    assert run_table.rerun_commands('t', records, 'out.json', ['a', 'b', 'c']) == (
-        f'{base} --seeds 0` then `{base} --rows a c --seeds 1 2')
-    # a table of timings runs one job at a time, and its command says so
-    assert run_table.rerun_commands('t', records[:1], 'out.json', jobs=1) == \
-        'python benchmarks/run_table.py --table t --jobs 1 --out out.json --seeds 0'
-    assert run_table.rerun_commands('t', records[:1], 'out.json', jobs=1,
-                                    work_root='work_dirs/other') == (
-        'python benchmarks/run_table.py --table t --jobs 1 --out out.json '
-        '--work-root work_dirs/other --seeds 0')
-
-
 def test_a_missing_teacher_checkpoint_is_named_before_training(tmp_path):
-    row = dict(name='student', config='configs/ltbin/reactnet_fashion-mnist-lt.py',
-               options=[f'model.teacher.checkpoint={tmp_path}/teacher_seed{{seed}}/epoch_30.pth'])
+    row = Row('student', 'student', 'configs/ltbin/reactnet_fashion-mnist-lt.py',
+              (Key('model.teacher.checkpoint', f'{tmp_path}/teacher_seed{{seed}}/epoch_30.pth'), ))
     with pytest.raises(RuntimeError, match=r'teacher_seed3/epoch_30\.pth does not exist'):
         run_table.run_one(row, 3, None, str(tmp_path), 'python', 1)
     assert not (tmp_path / 'student_seed3' / 'train.log').exists()
@@ -71,11 +61,11 @@ def test_a_missing_teacher_checkpoint_is_named_before_training(tmp_path):
         run_table.run_one(row, 3, None, str(tmp_path), 'python', 1)
 
 
-def _row_config(row: dict):
+def _row_config(row: Row):
     """The config a benchmark row trains: its file with the row's options merged in."""
     from mmengine.config import Config, DictAction
-    cfg = Config.fromfile(osp.join(REPO_ROOT, row['config']))
-    options = [o.format(seed=0, work_root='w') for o in row.get('options', ())]
+    cfg = Config.fromfile(osp.join(REPO_ROOT, row.config))
+    options = run_table.row_options(row, 0, 'w')
     cfg.merge_from_dict({k: DictAction._parse_iterable(v)
                          for k, v in (o.split('=', 1) for o in options)})
     return cfg
@@ -88,39 +78,39 @@ def test_large_set_rows_change_the_data_and_the_student_schedule(table):
     batch is the 128 these tables were measured with, and the teachers' calibration is left as
     it is."""
     rho = int(table.rsplit('_r', 1)[1])
-    main = {row['name']: row for row in run_table.TABLES['fmnist_lt_main']['rows']}
-    rows = run_table.TABLES[table]['rows']
-    assert [row['name'] for row in rows] == list(main)
+    main = {row.name: row for row in run_table.TABLES['fmnist_lt_main'].rows}
+    rows = run_table.TABLES[table].rows
+    assert [row.name for row in rows] == list(main)
     for row in rows:
         cfg = _row_config(row)
         data = cfg.train_dataloader.dataset
-        assert (data.type, data.n_max, data.rho) == ('LongTailDataset', 6000, rho), row['name']
-        if row['name'].startswith('teacher'):
-            assert 'epochs' not in row and cfg.param_scheduler[0].T_max == 30
+        assert (data.type, data.n_max, data.rho) == ('LongTailDataset', 6000, rho), row.name
+        if row.name.startswith('teacher'):
+            assert row.epochs is None and cfg.param_scheduler[0].T_max == 30
             continue
-        epochs = row['epochs']
-        assert epochs in (10, 20) and cfg.param_scheduler[0].T_max == epochs, row['name']
-        assert cfg.train_dataloader.batch_size == 128, row['name']
-        if row['name'] == 'ldam-drw':  # re-weighted for the last 20% of the epochs
+        epochs = row.epochs
+        assert epochs in (10, 20) and cfg.param_scheduler[0].T_max == epochs, row.name
+        assert cfg.train_dataloader.batch_size == 128, row.name
+        if row.name == 'ldam-drw':  # re-weighted for the last 20% of the epochs
             assert cfg.custom_hooks[0].type == 'DRWHook'
             assert cfg.custom_hooks[0].start_epoch == epochs * 4 // 5
-        if 'needs' in row:
-            assert cfg.model.teacher.checkpoint == f'w/{row["needs"]}_seed0/epoch_30.pth'
+        if row.needs:
+            assert cfg.model.teacher.checkpoint == f'w/{row.needs}_seed0/epoch_30.pth'
 
 
 @pytest.mark.parametrize('table', ['fmnist_lt_main', 'fmnist_lt_variants', 'fmnist_lt_cost'])
 def test_student_rows_train_with_the_batch_they_were_measured_with(table):
     """Batch 32 is the students' default (the main and cost tables); the variant rows measured
     before it keep batch 128 unless the row is about the batch (``-bs<N>`` names its own)."""
-    for row in run_table.TABLES[table]['rows']:
-        if row['name'].startswith('teacher'):
+    for row in run_table.TABLES[table].rows:
+        if row.name.startswith('teacher'):
             continue
         cfg = _row_config(row)
-        if '-bs' in row['name']:
-            expected = int(row['name'].split('-bs')[1].split('-')[0])
+        if '-bs' in row.name:
+            expected = int(row.name.split('-bs')[1].split('-')[0])
         else:
             expected = 32 if table in ('fmnist_lt_main', 'fmnist_lt_cost') else 128
-        assert cfg.train_dataloader.batch_size == expected, (table, row['name'])
+        assert cfg.train_dataloader.batch_size == expected, (table, row.name)
 
 
 def test_a_resumed_run_keeps_its_timings_and_reports_no_memory(tmp_path):
@@ -139,7 +129,7 @@ def test_a_resumed_run_keeps_its_timings_and_reports_no_memory(tmp_path):
     fake.write_text('#!/bin/sh\nfor a; do [ "$prev" = --out ] && echo \'{"accuracy/mean_per_'
                     'class": 50.0}\' > "$a"; prev=$a; done\n')
     fake.chmod(0o755)
-    row = dict(name='row', config='configs/baselines/reactnet-a_ce_fashion-mnist-lt.py')
+    row = Row('row', 'row', 'configs/baselines/reactnet-a_ce_fashion-mnist-lt.py')
     record = run_table.run_one(row, 0, None, str(tmp_path / 'table'), str(fake), 1)
     assert record['resumed_from'].endswith('epoch_2.pth')
     assert record['peak_rss_mb'] is None and record['train_wall_s'] is None
@@ -161,12 +151,12 @@ def test_cache_prefill_time_is_read_and_shown_only_where_there_was_one(tmp_path)
     assert run_table.cache_prefill_seconds(str(plain)) is None
 
     rows = [dict(name='ce', label='CE'), dict(name='method', label='method')]
-    base = dict(seed=0, s_per_epoch=3.0, peak_rss_mb=100.0)
-    without = run_table.markdown([dict(base, row='ce', cache_prefill_s=None)], rows, 'T', 'cmd')
+    base = dict(PROVENANCE, seed=0, s_per_epoch=3.0, peak_rss_mb=100.0)
+    without = run_table.markdown(_data(rows, [dict(base, row='ce', cache_prefill_s=None)]))
     assert 'prefill' not in without
-    table = run_table.markdown([dict(base, row='ce', cache_prefill_s=None),
-                                dict(base, row='method', cache_prefill_s=42.5)],
-                               rows, 'T', 'cmd').splitlines()
+    table = run_table.markdown(_data(rows, [dict(base, row='ce', cache_prefill_s=None),
+                                            dict(base, row='method', cache_prefill_s=42.5)]))
+    table = table.splitlines()
     header = [line for line in table if line.startswith('| row')][0]
     assert table[table.index(header) - 1] == ''  # the table starts a paragraph
     assert 'Cache prefill: seconds' in table[table.index(header) - 2]
@@ -180,7 +170,7 @@ def test_cache_prefill_time_is_read_and_shown_only_where_there_was_one(tmp_path)
 def test_targets_are_checked_against_the_measured_means():
     rows = [dict(name='bs', label='BS'), dict(name='method', label='method'),
             dict(name='teacher', label='teacher')]
-    base = dict(s_per_epoch=3.0, peak_rss_mb=100.0)
+    base = dict(PROVENANCE, s_per_epoch=3.0, peak_rss_mb=100.0)
     records = [dict(base, row='bs', seed=s, mean_per_class=v) for s, v in ((0, 75.0), (1, 77.0))]
     records += [dict(base, row='method', seed=s, mean_per_class=v, few=f)
                 for s, v, f in ((0, 78.0, 84.0), (1, 79.0, 86.0), (2, 80.0, None))]
@@ -200,6 +190,39 @@ def test_targets_are_checked_against_the_measured_means():
     assert lines[2] == ('- few gap (target -3.0): 85.0 against 90.0 (2 / 1 seeds), -5.0: '
                         '**missed**')
     assert lines[3] == '- absent: not measured (method or ldam not run)'
-    table = run_table.markdown(records, rows, 'T', 'cmd', targets)
-    assert table.rstrip().endswith(lines[-1]) and 'Targets (means' in table
-    assert 'Targets' not in run_table.markdown(records, rows, 'T', 'cmd')
+    table = run_table.markdown(_data(rows, records, targets))
+    assert lines[-1] + '\n\nProvenance' in table and 'Targets (means' in table
+    assert 'Targets' not in run_table.markdown(_data(rows, records))
+
+
+def test_the_command_line_records_each_run_with_its_provenance(tmp_path, monkeypatch):
+    """run_table.py's CLI (--table --rows --seeds --epochs --work-root --jobs): each new run
+    is appended with the exact command, the commit, the machine and the date, an existing
+    run is not made again, and the Markdown is what the results file makes."""
+    import records
+    made = []
+
+    def fake_run_one(row, seed, epochs, work_root, python, threads, heldout=None, test=True):
+        made.append((row.name, seed, epochs, work_root))
+        return dict(row=row.name, seed=seed, config=row.config, options=[],
+                    s_per_epoch=1.0 + seed, peak_rss_mb=10.0)
+
+    monkeypatch.setattr(run_table, 'run_one', fake_run_one)
+    out = str(tmp_path / 'cost.json')
+    argv = ['benchmarks/run_table.py', '--table', 'fmnist_lt_cost', '--rows', 'ce', '--seeds',
+            '0', '1', '--epochs', '2', '--work-root', str(tmp_path / 'w'), '--jobs', '2',
+            '--out', out]
+    monkeypatch.setattr(sys, 'argv', argv)
+    run_table.main()
+    assert sorted(made) == [('ce', 0, 2, str(tmp_path / 'w' / 'fmnist_lt_cost')),
+                            ('ce', 1, 2, str(tmp_path / 'w' / 'fmnist_lt_cost'))]
+    data = records.load(out)
+    assert data['kind'] == 'run_table' and data['table'] == 'fmnist_lt_cost'
+    for run in data['runs']:
+        assert run['command'] == 'python ' + ' '.join(argv)
+        assert run['machine']['threads'] == 1 and run['commit'] and run['date']
+    with open(tmp_path / 'cost.md') as f:
+        assert f.read() == records.render(out)
+    made.clear()
+    run_table.main()  # both runs are recorded: nothing is made again
+    assert made == [] and len(records.load(out)['runs']) == 2

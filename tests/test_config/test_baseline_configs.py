@@ -94,6 +94,7 @@ def stage1(tmp_path_factory):
     return str(work_dir / 'epoch_1.pth')
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', [n for n in CONFIGS if n != STAGE1])
 def test_config_trains_briefly_on_fashion_mnist_lt(name, stage1, tmp_path):
     cfg = _tiny(load(name), tmp_path)

@@ -1,6 +1,7 @@
 """mmltbin components live in mmpretrain's registries and mix with mmpretrain's in one config."""
 import os.path as osp
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -17,6 +18,7 @@ def test_components_register_into_mmpretrain_registries():
     assert DATASETS.scope == 'mmpretrain'
 
 
+@pytest.mark.slow
 def test_mixed_config_builds_and_runs(tmp_path):
     """An mmltbin dataset and transform with an mmpretrain backbone, neck, head and metric."""
     cfg = Config(dict(
@@ -47,6 +49,7 @@ def test_mixed_config_builds_and_runs(tmp_path):
     assert batch['inputs'][0].shape == torch.Size([3, 32, 32])
 
 
+@pytest.mark.slow
 def test_config_outside_repo_inherits_mmltbin_bases(tmp_path):
     """`_base_ = 'mmltbin::...'` from another project's folder, trained by tools/train.py."""
     config = tmp_path / 'my_project' / 'my_digits.py'

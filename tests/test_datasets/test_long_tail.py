@@ -48,6 +48,7 @@ def test_exp_formula_reproduces_published_counts():
     assert long_tail_counts(1, 7, 100) == [7]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('n_max,rho,total', [(1000, 100, 2478), (1000, 10, 4084),
                                              (6000, 100, 14886), (6000, 10, 24516)])
 def test_fashion_mnist_lt_counts_equal_formula(fashion_train, n_max, rho, total):
@@ -199,6 +200,7 @@ def test_missing_data_folder_is_named():
         LongTailDataset(dict(type='StanfordCars', data_root='data/no_such_cars'))
 
 
+@pytest.mark.slow
 def test_offset_holds_out_a_disjoint_balanced_split(fashion_train):
     """A validation split chosen after the training subset's images never overlaps it."""
     train = LongTailDataset(fashion_train, n_max=1000, rho=100)

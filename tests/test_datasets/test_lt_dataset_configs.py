@@ -66,6 +66,7 @@ def fashion_ready():
         pytest.skip('Fashion-MNIST is not prepared: run `bash tools/prepare_data.sh`')
 
 
+@pytest.mark.slow
 def test_fashion_mnist_lt_config_builds_set_b_and_the_balanced_test_set(fashion_ready,
                                                                           monkeypatch):
     from mmpretrain.registry import DATASETS
@@ -79,6 +80,7 @@ def test_fashion_mnist_lt_config_builds_set_b_and_the_balanced_test_set(fashion_
     assert len(test) == 10000  # the test images, not the 60k training images
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', FASHION[1:])
 def test_fashion_mnist_lt_leaves_give_the_formula_counts(name, fashion_ready, monkeypatch):
     monkeypatch.chdir(REPO_ROOT)

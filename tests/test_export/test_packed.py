@@ -48,6 +48,7 @@ def _trained(cfg: Config, steps: int = 6):
     return model.eval()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', sorted(SMALL))
 def test_round_trip_is_exact_on_real_digits(tmp_path, name):
     cfg = _config(name)
@@ -62,6 +63,7 @@ def test_round_trip_is_exact_on_real_digits(tmp_path, name):
     assert max_diff <= 1e-6 * max_ref  # in practice 0: the same binary weights are used
 
 
+@pytest.mark.slow
 def test_round_trip_on_real_fashion_mnist(tmp_path, fashion_mnist_root):
     data = Config.fromfile(osp.join(REPO_ROOT, 'configs/_base_/datasets/fashion_mnist.py'))
     cfg = _config('reactnet-a')
@@ -147,6 +149,7 @@ def test_errors_name_the_problem(tmp_path):
         export_packed(ReActNet(widen_factor=0.25), str(tmp_path / 'model.bin'))
 
 
+@pytest.mark.slow
 def test_pack_tool_checks_outputs_and_unpacked_checkpoint_tests_the_same(tmp_path):
     """tools/model_converters/export_packed.py pack / unpack, then tools/test.py."""
     cfg_file = tmp_path / 'reactnet_digits.py'

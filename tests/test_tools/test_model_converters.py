@@ -38,6 +38,7 @@ def converted(tmp_path_factory):
     return paths
 
 
+@pytest.mark.slow
 def test_efficientnet_conversion_is_a_pure_renaming(converted):
     tool = _load_tool('efficientnet_lite0_to_timm')
     source = torch.load(tool.find_source_weights(), map_location='cpu', weights_only=True)
@@ -56,6 +57,7 @@ def test_efficientnet_conversion_is_a_pure_renaming(converted):
     assert all(torch.equal(plain[k], v) for k, v in wrapped['state_dict'].items())
 
 
+@pytest.mark.slow
 def test_efficientnet_converter_rejects_foreign_weights(tmp_path):
     src = str(tmp_path / 'resnet.pth')
     torch.save(timm.create_model('resnet10t').state_dict(), src)
@@ -64,6 +66,7 @@ def test_efficientnet_converter_rejects_foreign_weights(tmp_path):
     assert 'source' in proc.stderr and not osp.exists(tmp_path / 'out.pth')
 
 
+@pytest.mark.slow
 def test_converted_efficientnet_classifies_real_imagenet_images(converted):
     """Through the shipped teacher config and FrozenTeacher: >= 17 of foolbox's 20 images."""
     pytest.importorskip('foolbox')
@@ -75,6 +78,7 @@ def test_converted_efficientnet_classifies_real_imagenet_images(converted):
             assert correct >= 17, f'{kind} {backend} {interpolation}: {correct}/20 correct'
 
 
+@pytest.mark.slow
 def test_teacher_config_gives_pooled_features(converted):
     teacher = FrozenTeacher(Config.fromfile(EFFNET_CONFIG).teacher_model.to_dict(),
                             checkpoint=converted['plain'])

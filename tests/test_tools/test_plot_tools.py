@@ -60,16 +60,17 @@ def test_weight_norms_from_checkpoints_with_gap(checkpoints, tmp_path, capsys):
     assert 'wrote' in capsys.readouterr().out
     for label, weight in weights.items():
         np.testing.assert_allclose(norms[label], torch.linalg.norm(weight, dim=1), rtol=1e-6)
-    assert png_size(out) == (780, 900)  # two panels
+    assert png_size(out) == (1140, 900)  # two panels, legends beside them
 
 
+@pytest.mark.slow
 def test_weight_norms_class_counts_sources(checkpoints, tmp_path):
     paths, _ = checkpoints
     counts_file = tmp_path / 'counts.txt'
     counts_file.write_text('\n'.join(map(str, COUNTS)))
     norms_tool.main(['--ckpt', f'CE={paths["CE"]}', '--class-counts', str(counts_file),
                      '--out', str(tmp_path / 'file.png')])
-    assert png_size(tmp_path / 'file.png') == (780, 504)
+    assert png_size(tmp_path / 'file.png') == (1140, 504)
     # a config whose training set is digits-LT (10 classes): counts from its LongTailDataset
     config = tmp_path / 'digits_lt.py'
     config.write_text(
@@ -116,7 +117,7 @@ def test_results_accuracy_and_gap(checkpoints, tmp_path):
     results_tool.main(['accuracy', '--result', f'FP={fp}', '--result', f'CE={ce}',
                        '--class-counts', paths['FP'], '--out', str(tmp_path / 'acc.png'),
                        '--smooth', '3'])
-    assert png_size(tmp_path / 'acc.png') == (780, 504)
+    assert png_size(tmp_path / 'acc.png') == (1140, 504)
     results_tool.main(['gap', '--fp', f'FP={fp}', '--binary', f'CE={ce}', '--class-counts',
                        paths['FP'], '--out', str(tmp_path / 'gap.png'), '--many-thr', '300',
                        '--few-thr', '50'])
@@ -140,7 +141,7 @@ def test_results_lambda_from_work_dirs(tmp_path):
                         iter=10 * i, step=10 * i)) + '\n' for i in range(1, 61)))
     results_tool.main(['lambda', '--run', f'adv={tmp_path / "work"}', '--out',
                        str(tmp_path / 'lambda.png')])
-    assert png_size(tmp_path / 'lambda.png') == (900, 504)
+    assert png_size(tmp_path / 'lambda.png') == (1260, 504)
     no_lambda = tmp_path / 'ce' / 'vis_data' / 'scalars.json'
     no_lambda.parent.mkdir(parents=True)
     no_lambda.write_text(json.dumps(dict(loss=1.0, iter=1, step=1)) + '\n')
@@ -149,13 +150,14 @@ def test_results_lambda_from_work_dirs(tmp_path):
                            str(tmp_path / 'x.png')])
 
 
+@pytest.mark.slow
 def test_tools_run_from_the_command_line(checkpoints, tmp_path):
     paths, _ = checkpoints
     out = str(tmp_path / 'cli_norms.png')
     proc = python_tool('analysis_tools/plot_weight_norms.py', '--ckpt', f'FP={paths["FP"]}',
                        '--ckpt', f'CE={paths["CE"]}', '--gap', 'FP', 'CE', '--out', out)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert f'wrote {out}' in proc.stdout and png_size(out) == (780, 900)
+    assert f'wrote {out}' in proc.stdout and png_size(out) == (1140, 900)
     counts = long_tail_counts(10, 1000, 100)
     metrics = write_metrics(tmp_path / 'm.json', np.linspace(90, 30, 10))
     (tmp_path / 'counts.json').write_text(json.dumps(counts))

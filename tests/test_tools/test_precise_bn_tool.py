@@ -19,6 +19,7 @@ def _tool():
     return module
 
 
+@pytest.mark.slow
 def test_a_checkpoint_gets_the_statistics_of_its_weights_and_keeps_the_rest(tmp_path):
     cfg = digits_lt_config(tmp_path / 'run', max_epochs=1, **BN_DIGITS)
     runner = Runner.from_cfg(cfg)
@@ -44,6 +45,7 @@ def test_a_checkpoint_gets_the_statistics_of_its_weights_and_keeps_the_rest(tmp_
             torch.testing.assert_close(fixed['state_dict'][name], value, msg=name)
 
 
+@pytest.mark.slow
 def test_a_model_without_batchnorm_is_refused_by_name(tmp_path):
     cfg = digits_lt_config(tmp_path / 'run', max_epochs=1)  # GroupNorm
     Runner.from_cfg(cfg).train()

@@ -1,12 +1,14 @@
 """tools/analysis_tools/shot_table.py: the table printed from test-tool outputs."""
 import json
 
+import pytest
 from toolrun import python_tool
 
 METRICS = {'accuracy/top1': 71.0, 'accuracy/mean_per_class': 72.25, 'accuracy/many': 80.0,
            'accuracy/medium': 65.5, 'accuracy/few': 59.94}
 
 
+@pytest.mark.slow
 def test_table_rows_follow_the_files(tmp_path):
     first, second = tmp_path / 'a.json', tmp_path / 'b.json'
     first.write_text(json.dumps(METRICS))
@@ -21,6 +23,7 @@ def test_table_rows_follow_the_files(tmp_path):
     assert out.read_text().strip() == proc.stdout.strip()
 
 
+@pytest.mark.slow
 def test_missing_file_and_metric_are_named(tmp_path):
     proc = python_tool('analysis_tools/shot_table.py', f'x={tmp_path / "none.json"}')
     assert proc.returncode != 0 and 'none.json' in proc.stderr

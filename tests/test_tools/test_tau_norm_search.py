@@ -36,6 +36,7 @@ def trained(tmp_path_factory):
     return path, str(work_dir / 'epoch_6.pth')
 
 
+@pytest.mark.slow
 def test_held_out_split_is_balanced_and_disjoint_from_the_lt_subset(trained):
     from mmengine.config import Config
     tool = _load_tool()
@@ -50,6 +51,7 @@ def test_held_out_split_is_balanced_and_disjoint_from_the_lt_subset(trained):
         tool.held_out_indices(train_set, per_class=1000, seed=0)
 
 
+@pytest.mark.slow
 def test_scores_agree_with_the_tau_norm_head(trained, tmp_path):
     config, checkpoint = trained
     tool = _load_tool()
@@ -84,6 +86,7 @@ def test_scores_agree_with_the_tau_norm_head(trained, tmp_path):
     assert result['results'][1]['mean_per_class'] == pytest.approx(np.mean(per_class))
 
 
+@pytest.mark.slow
 def test_logit_adjust_and_val_split(trained):
     config, checkpoint = trained
     tool = _load_tool()

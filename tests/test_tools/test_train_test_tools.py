@@ -18,6 +18,7 @@ def _config_with_hook(tmp_path, hook: str) -> str:
     return str(path)
 
 
+@pytest.mark.slow
 def test_dist_train_two_cpu_processes_match_single_process(tmp_path):
     """2 gloo processes x batch 16 == 1 process x batch 32: same samples per step, same update."""
     single, dist = str(tmp_path / 'single'), str(tmp_path / 'dist')
@@ -44,6 +45,7 @@ def test_dist_train_two_cpu_processes_match_single_process(tmp_path):
     assert abs(final_acc(single) - final_acc(dist)) < 1.0
 
 
+@pytest.mark.slow
 def test_resume_after_sigkill_reproduces_uninterrupted_run(tmp_path):
     """A run killed mid-epoch resumes from its last checkpoint and ends with identical weights."""
     full, crashed = str(tmp_path / 'full'), str(tmp_path / 'crashed')
@@ -62,6 +64,7 @@ def test_resume_after_sigkill_reproduces_uninterrupted_run(tmp_path):
         assert torch.equal(expected[key], resumed[key]), f'resumed run differs at {key}'
 
 
+@pytest.mark.slow
 def test_test_tool_evaluates_a_saved_checkpoint(tmp_path):
     work_dir = str(tmp_path / 'run')
     assert_ok(python_tool('train.py', TINY, '--work-dir', work_dir, '--cfg-options',
@@ -75,6 +78,7 @@ def test_test_tool_evaluates_a_saved_checkpoint(tmp_path):
     assert 0.0 < metrics['accuracy/top1'] <= 100.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('flag', ['--auto-scale-lr', '--no-validate'])
 def test_train_flags_are_accepted(tmp_path, flag):
     proc = python_tool('train.py', TINY, '--work-dir', str(tmp_path), flag, '--cfg-options',
@@ -83,6 +87,7 @@ def test_train_flags_are_accepted(tmp_path, flag):
     assert osp.isfile(tmp_path / 'epoch_1.pth')
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(torch.cuda.is_available(), reason='checks the CPU-only error')
 def test_amp_on_cpu_fails_with_a_clear_error(tmp_path):
     proc = python_tool('train.py', TINY, '--work-dir', str(tmp_path), '--amp')
@@ -90,12 +95,14 @@ def test_amp_on_cpu_fails_with_a_clear_error(tmp_path):
     assert '--amp needs a GPU' in proc.stderr
 
 
+@pytest.mark.slow
 def test_missing_config_is_named(tmp_path):
     proc = python_tool('train.py', str(tmp_path / 'nope.py'))
     assert proc.returncode != 0
     assert 'nope.py' in proc.stderr and 'does not exist' in proc.stderr
 
 
+@pytest.mark.slow
 def test_test_tool_on_train_set_reads_the_training_images_with_the_test_pipeline(tmp_path):
     """--on-train-set: every image of the (long-tailed) training subset once, in order, with
     the test pipeline (the training pipeline here flips every image; the test one does not)."""

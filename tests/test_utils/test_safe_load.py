@@ -72,6 +72,7 @@ def test_pretrained_init_cfg_refuses_pickled_callable(malicious_checkpoint):
     assert not osp.exists(marker)
 
 
+@pytest.mark.slow
 def test_train_tool_load_from_refuses_pickled_callable(malicious_checkpoint, tmp_path):
     path, marker = malicious_checkpoint
     proc = python_tool('train.py', osp.join(TEST_DATA, 'digits_tiny.py'), '--work-dir',

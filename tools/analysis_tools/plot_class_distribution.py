@@ -18,9 +18,9 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
+from mmltbin.analysis.loading import class_counts_from_config
 from mmltbin.analysis.plots import SHOT_GROUP_STYLE as GROUP_STYLE
-from mmltbin.analysis.plots import (class_counts_from_config, head_to_tail_order,
-                                    shade_shot_groups)
+from mmltbin.analysis.plots import head_to_tail_order, shade_shot_groups
 
 
 def parse_args(argv=None) -> argparse.Namespace:

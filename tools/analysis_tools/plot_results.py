@@ -33,9 +33,10 @@ from typing import List, Optional, Tuple
 
 from mmengine.config import DictAction
 
-from mmltbin.analysis.plots import (class_counts_from_config, labelled_paths, load_class_counts,
-                                    load_per_class_accuracy, plot_binary_fp_gap,
-                                    plot_lambda_curve, plot_per_class_accuracy)
+from mmltbin.analysis.loading import (class_counts_from_config, labelled_paths,
+                                      load_class_counts, load_per_class_accuracy)
+from mmltbin.analysis.plots import (plot_binary_fp_gap, plot_lambda_curve,
+                                    plot_per_class_accuracy)
 from mmltbin.utils import UnsafeCheckpointError
 
 

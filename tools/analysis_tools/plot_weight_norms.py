@@ -3,7 +3,8 @@
 The seed paper's Fig. 1: trained from scratch on long-tailed data, a binary network's class
 weights grow toward the tail compared with a full-precision (FP) network's (the "Binary-FP
 gap"); Calibrate-and-Distill narrows it. ``--gap FP_LABEL BIN_LABEL`` adds a panel with that gap
-(binary minus FP, per class, and its many / medium / few-shot means).
+signed as in every figure of mmltbin: FP minus binary, per class, with its many / medium /
+few-shot means (negative where the binary network's class weights are the larger).
 
 The classes are sorted by their training images, taken from the config's training dataset
 (``metainfo['class_counts']`` of a ``LongTailDataset``, built without reading images), from a
@@ -24,9 +25,10 @@ from typing import Dict, List, Optional
 
 from mmengine.config import DictAction
 
-from mmltbin.analysis.plots import (class_counts_from_checkpoint, class_counts_from_config,
-                                    classifier_weight_norms, labelled_paths, load_class_counts,
-                                    plot_weight_norms)
+from mmltbin.analysis.loading import (class_counts_from_checkpoint, class_counts_from_config,
+                                      classifier_weight_norms, labelled_paths,
+                                      load_class_counts)
+from mmltbin.analysis.plots import plot_weight_norms
 from mmltbin.utils import UnsafeCheckpointError
 
 
@@ -41,7 +43,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='class counts: JSON list, text (one per line) or a checkpoint')
     parser.add_argument('--out', required=True, help='output image file (PNG)')
     parser.add_argument('--gap', nargs=2, metavar=('FP_LABEL', 'BIN_LABEL'),
-                        help='add the Binary-FP gap panel (BIN_LABEL minus FP_LABEL)')
+                        help='add the Binary-FP gap panel (FP_LABEL minus BIN_LABEL)')
     parser.add_argument('--key', help='state-dict key of the classifier weight (default: '
                         'auto-detect, e.g. head.fc.weight)')
     parser.add_argument('--normalize', action='store_true',

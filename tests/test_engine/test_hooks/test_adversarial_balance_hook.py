@@ -68,6 +68,7 @@ def test_schedule_of_update_iterations():
     assert all(AdversarialBalanceHook().is_update_iter(i) for i in range(5))
 
 
+@pytest.mark.slow
 def test_reversal_mode_freezes_during_warmup_then_learns_and_logs_lambda(tmp_path, teacher_ckpt):
     runner = _run(tmp_path, teacher_ckpt, dict(warmup_iters=4, log_interval=1))
     records = _RecordBalancerHook.records
@@ -86,6 +87,7 @@ def test_reversal_mode_freezes_during_warmup_then_learns_and_logs_lambda(tmp_pat
     assert runner.message_hub.get_scalar('train/lambda_mean') is not None
 
 
+@pytest.mark.slow
 def test_step_mode_ascends_with_its_own_optimizer_and_resumes_it(tmp_path, teacher_ckpt):
     _run(tmp_path, teacher_ckpt, dict(mode='step', interval=2, lr=0.01), max_epochs=2)
     records = _RecordBalancerHook.records

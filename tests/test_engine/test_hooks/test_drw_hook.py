@@ -26,6 +26,7 @@ class RecordEnabled(Hook):
         self.seen.append((runner.epoch, runner.model.head.loss_module.enabled))
 
 
+@pytest.mark.slow
 def test_weights_switch_on_at_start_epoch_in_a_real_run(tmp_path):
     record = RecordEnabled()
     cfg = digits_lt_config(tmp_path, loss=CB_CE, max_epochs=3,

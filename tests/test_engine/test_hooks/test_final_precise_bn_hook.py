@@ -1,4 +1,5 @@
 """FinalPreciseBNHook: BatchNorm statistics of the final weights, in the last checkpoint only."""
+import pytest
 import torch
 from mmengine.runner import Runner
 
@@ -10,6 +11,7 @@ BN_DIGITS_FINAL = dict(BN_DIGITS, **{
     'default_hooks.precise_bn': dict(type='FinalPreciseBNHook', num_samples=10_000)})
 
 
+@pytest.mark.slow
 def test_the_last_checkpoint_holds_the_statistics_of_the_final_weights(tmp_path):
     cfg = digits_lt_config(tmp_path, max_epochs=2, **BN_DIGITS_FINAL)
     runner = Runner.from_cfg(cfg)

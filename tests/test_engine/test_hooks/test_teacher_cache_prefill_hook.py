@@ -63,6 +63,7 @@ def runs(tmp_path_factory, teacher_ckpt):
     return out
 
 
+@pytest.mark.slow
 def test_every_image_and_slot_is_stored_and_training_never_misses(runs):
     run = runs['prefilled']
     cache = run.runner.model.teacher_cache
@@ -76,6 +77,7 @@ def test_every_image_and_slot_is_stored_and_training_never_misses(runs):
     assert lazy[0]['teacher_cache_hit_rate'] < 1.0
 
 
+@pytest.mark.slow
 def test_stored_outputs_are_the_teachers_on_that_augmented_image(runs):
     model = runs['prefilled'].runner.model
     dataset = runs['prefilled'].runner.train_dataloader.dataset
@@ -91,6 +93,7 @@ def test_stored_outputs_are_the_teachers_on_that_augmented_image(runs):
     torch.testing.assert_close(model.teacher_cache.get(keys), expected)
 
 
+@pytest.mark.slow
 def test_the_run_is_the_same_as_with_a_lazily_filled_cache(runs):
     """No random number is drawn by the prefill: same slots, crops and batches, so the same
     losses step for step (up to the teacher's batch-size rounding)."""
@@ -145,6 +148,7 @@ def test_bad_settings_are_named(runs, teacher_ckpt, tmp_path):
             TeacherCachePrefillHook(batch_size=bad)
 
 
+@pytest.mark.slow
 def test_two_processes_each_end_with_the_whole_cache(runs, teacher_ckpt, tmp_path):
     """tools/dist_train.sh, 2 gloo processes: each fills half, both end with every entry,
     equal to the single-process prefill."""

@@ -90,6 +90,7 @@ def test_without_counts_the_error_says_how_to_provide_them():
         evaluate(ShotAccuracy(class_counts=[5, 5]), [(0, 3)])
 
 
+@pytest.mark.slow
 def test_two_gloo_processes_match_one_process(tmp_path):
     pred, gt = predictions()
     single = ShotAccuracy(class_counts=COUNTS)

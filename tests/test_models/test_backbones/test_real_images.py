@@ -107,6 +107,7 @@ VARIANTS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('variant', sorted(VARIANTS))
 def test_config_on_real_digits_32px(variant):
     name, overrides, num_binary_convs = VARIANTS[variant]
@@ -122,6 +123,7 @@ def test_config_on_real_digits_32px(variant):
     _forward_backward(model, inputs, labels)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', ['reactnet-a', 'binary-resnet18'])
 def test_config_on_real_fashion_mnist_32px(name, fashion_mnist_root):
     # the ReAct variant of the binary ResNet here (Bi-Real is covered on digits)
@@ -134,6 +136,7 @@ def test_config_on_real_fashion_mnist_32px(name, fashion_mnist_root):
     _forward_backward(model, inputs, labels)
 
 
+@pytest.mark.slow
 def test_short_cpu_training_on_real_digits_lowers_the_loss():
     """ReActNet-A (width 0.25, stride-1 stem) from its config, 40 Adam steps on digits."""
     cfg = _config(CONFIGS['reactnet-a'], DIGITS_32,
@@ -154,6 +157,7 @@ def test_short_cpu_training_on_real_digits_lowers_the_loss():
     assert last < 0.6 * first, f'loss did not fall enough: {first:.3f} -> {last:.3f}'
 
 
+@pytest.mark.slow
 def test_baseline_config_trains_from_tools_train(tmp_path, fashion_mnist_root):
     """configs/baselines/reactnet-a_ce_fashion-mnist.py through tools/train.py (subsets)."""
     proc = python_tool(

@@ -200,6 +200,7 @@ def test_checkpoints_leave_the_teacher_out_and_load_back(cfg, teacher_ckpt):
     torch.testing.assert_close(fresh.teacher.state_dict(), model.teacher.state_dict())
 
 
+@pytest.mark.slow
 def test_training_run_validates_and_converts_to_a_plain_classifier(cfg, teacher_ckpt, tmp_path):
     run_cfg = copy.deepcopy(cfg)
     run_cfg.model.teacher.checkpoint = teacher_ckpt
@@ -237,6 +238,7 @@ def test_training_run_validates_and_converts_to_a_plain_classifier(cfg, teacher_
     torch.testing.assert_close(plain(x), distilled(x))
 
 
+@pytest.mark.slow
 def test_converter_rejects_a_plain_classifier_config(tmp_path):
     proc = python_tool('model_converters/distiller_to_classifier.py',
                        osp.join(REPO_ROOT, 'tests', 'data', 'digits_tiny.py'),
@@ -263,6 +265,7 @@ def test_ltbin_configs_build_without_the_teacher_file(name):
 LTBIN_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'ltbin', '*.py')))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('path', LTBIN_CONFIGS, ids=[osp.basename(p) for p in LTBIN_CONFIGS])
 def test_every_ltbin_config_parses_and_builds_its_model(path):
     cfg = Config.fromfile(path)
@@ -275,6 +278,7 @@ def test_every_ltbin_config_parses_and_builds_its_model(path):
         assert transform['type'] in TRANSFORMS, transform['type']
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('path', LTBIN_CONFIGS, ids=[osp.basename(p) for p in LTBIN_CONFIGS])
 def test_every_ltbin_config_builds_a_runner_with_its_hooks(path, tmp_path):
     """What tools/train.py builds before any data is read: the runner registers every hook of

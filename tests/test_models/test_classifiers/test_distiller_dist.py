@@ -2,6 +2,7 @@
 processes, gloo): both ranks end equal, and equal to one process with the same global batch."""
 import os.path as osp
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
@@ -12,6 +13,7 @@ from toolrun import assert_ok, checkpoint_state_dict, dist_train, python_tool
 CONFIG = osp.join(osp.dirname(__file__), 'data', 'distill_digits.py')
 
 
+@pytest.mark.slow
 def test_two_processes_match_one(tmp_path):
     teacher = str(tmp_path / 'teacher.pth')
     torch.manual_seed(1)

@@ -61,6 +61,7 @@ def _probe(checkpoint=None, **kwargs):
     return probe
 
 
+@pytest.mark.slow
 def test_calibration_lowers_loss_and_keeps_encoder(effnet_checkpoint, lt_batches):
     torch.manual_seed(0)
     probe = _probe(effnet_checkpoint, cache_features=True)
@@ -87,6 +88,7 @@ def test_calibration_lowers_loss_and_keeps_encoder(effnet_checkpoint, lt_batches
     assert correct / total > 0.7
 
 
+@pytest.mark.slow
 def test_feature_cache_is_exact(effnet_checkpoint, lt_batches):
     cached, plain = _probe(effnet_checkpoint, cache_features=True), _probe(effnet_checkpoint)
     cached.eval()
@@ -101,6 +103,7 @@ def test_feature_cache_is_exact(effnet_checkpoint, lt_batches):
     torch.testing.assert_close(cached.extract_feat(flipped, samples), plain.extract_feat(flipped))
 
 
+@pytest.mark.slow
 def test_resolutions_and_views(effnet_checkpoint):
     probe = _probe(effnet_checkpoint, resolutions=(32, 64))
     x = torch.randn(2, 3, 32, 32)
@@ -118,6 +121,7 @@ def test_resolutions_and_views(effnet_checkpoint):
             LinearProbeClassifier(encoder=EFFNET, num_classes=10, resolutions=bad)
 
 
+@pytest.mark.slow
 def test_any_input_normalisation_reaches_the_encoder_as_its_own(effnet_checkpoint):
     raw = torch.rand(2, 3, 32, 32) * 255
     fmnist = _probe(effnet_checkpoint)  # Fashion-MNIST mean/std
@@ -134,6 +138,7 @@ def test_any_input_normalisation_reaches_the_encoder_as_its_own(effnet_checkpoin
     torch.testing.assert_close(plain.extract_feat(raw), expected, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_frozen_teacher_loads_the_calibrated_state(effnet_checkpoint, lt_batches, tmp_path):
     probe = _probe(effnet_checkpoint)
     torch.nn.init.normal_(probe.head.fc.weight)
@@ -150,6 +155,7 @@ def test_frozen_teacher_loads_the_calibrated_state(effnet_checkpoint, lt_batches
     assert feats.shape == (4, 1280)
 
 
+@pytest.mark.slow
 def test_calibration_config_through_tools_train(effnet_checkpoint, fashion_mnist_root, tmp_path):
     """The shipped calibration config trains with tools/train.py; FrozenTeacher loads the result."""
     work_dir = str(tmp_path / 'work')

@@ -74,6 +74,7 @@ def test_teacher_views_per_batch_keeps_k_random_views():
     assert kept == {8, 16, 24}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('augment', [dict(type='Mixup', alpha=1.0),
                                      dict(type='CutMix', alpha=1.0)])
 def test_batch_augments_mix_every_view_like_the_student(augment):
@@ -96,6 +97,7 @@ def test_batch_augments_mix_every_view_like_the_student(augment):
         torch.testing.assert_close(F.avg_pool2d(view, view.shape[-1] // 8), ref['inputs'])
 
 
+@pytest.mark.slow
 def test_errors_name_the_problem():
     tail = [dict(type='MultiResPipeline', teacher_sizes=(8, 16, 24), num_teacher_views=1)]
     np.random.seed(0)

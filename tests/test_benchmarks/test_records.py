@@ -1,0 +1,148 @@
+"""benchmarks/records.py and tables.py: results files with provenance, Markdown made from them
+alone, overrides that find hooks and schedulers by type."""
+import glob
+import json
+import os
+import os.path as osp
+import re
+import sys
+
+import pytest
+from mmengine.config import Config
+from toolrun import REPO_ROOT
+
+sys.path.insert(0, osp.join(REPO_ROOT, 'benchmarks'))
+import records  # noqa: E402
+import run_table  # noqa: E402
+import upgrade_records  # noqa: E402
+from tables import TABLES, ByType, Key, Row, hook, scheduler  # noqa: E402
+
+RESULTS = osp.join(REPO_ROOT, 'benchmarks', 'results')
+# written by benchmarks/inference.py and benchmarks/gpu_check.py in their own formats
+OTHER_FORMATS = ('inference', 'gpu_check')
+
+
+def _results_files():
+    return sorted(p for p in glob.glob(osp.join(RESULTS, '*.json'))
+                  if osp.basename(p).split('.')[0] not in OTHER_FORMATS)
+
+
+@pytest.mark.parametrize('path', _results_files(), ids=osp.basename)
+def test_every_table_is_made_from_its_records_byte_for_byte(path):
+    with open(osp.splitext(path)[0] + '.md') as f:
+        committed = f.read()
+    assert records.render(path) == committed, (
+        f'{path}: its .md is not what its records make; run python benchmarks/make_docs.py')
+
+
+def test_every_markdown_table_has_its_records():
+    tables = {osp.splitext(p)[0] for p in glob.glob(osp.join(RESULTS, '*.md'))
+              if osp.basename(p).split('.')[0] not in OTHER_FORMATS}
+    assert tables == {osp.splitext(p)[0] for p in _results_files()}
+
+
+@pytest.mark.parametrize('path', _results_files(), ids=osp.basename)
+def test_every_run_says_where_it_comes_from(path):
+    data = records.load(path)
+    assert data['runs']
+    for run in data['runs']:
+        assert run['command'].startswith('python benchmarks/'), run['command']
+        assert set(run['machine']) == set(records.MACHINE_KEYS)
+        # unknown fields only where the run's provenance was recovered after the fact
+        unknown = records.UNKNOWN in (run['commit'], run['date'], *run['machine'].values())
+        assert not unknown or run.get('recovered'), (run['row'], run['seed'])
+        if run['commit'] != records.UNKNOWN:
+            assert re.fullmatch(r'[0-9a-f]{40}(-dirty)?', run['commit'])
+
+
+def test_a_new_run_records_its_commit_command_and_machine(monkeypatch):
+    monkeypatch.setattr(sys, 'argv', [osp.join(REPO_ROOT, 'benchmarks', 'run_table.py'),
+                                      '--table', 'fmnist_lt_main', '--rows', 'a b'])
+    prov = records.provenance(threads=3).fields()
+    assert prov['command'] == ("python benchmarks/run_table.py --table fmnist_lt_main "
+                               "--rows 'a b'")
+    assert prov['machine']['cores'] == os.cpu_count() and prov['machine']['threads'] == 3
+    assert prov['machine']['cpu_model']
+    assert re.fullmatch(r'[0-9a-f]{40}(-dirty)?', prov['commit'])
+    assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}', prov['date'])
+    assert 'recovered' not in prov
+
+
+def test_a_list_of_runs_is_refused_with_the_command_that_converts_it(tmp_path):
+    path = tmp_path / 'old.json'
+    path.write_text(json.dumps([dict(row='ce', seed=0)]))
+    with pytest.raises(ValueError, match=r'python benchmarks/upgrade_records\.py .*old\.json'):
+        records.load(str(path))
+
+
+def test_a_converted_run_gets_the_command_that_covers_its_row_and_seed():
+    commands = ['python benchmarks/run_table.py --table t --jobs 2 --out o.json --seeds 0',
+                'python benchmarks/run_table.py --table t --jobs 2 --out o.json --rows a c '
+                '--seeds 1 2']
+    assert upgrade_records.command_of(commands, 'b', 0) == commands[0]
+    assert upgrade_records.command_of(commands, 'c', 2) == commands[1]
+    assert upgrade_records.command_of(commands, 'b', 1) == records.UNKNOWN
+
+
+def test_overrides_find_hooks_and_schedulers_by_type_not_position():
+    cfg = Config(dict(custom_hooks=[dict(type='EMAHook'), dict(type='DRWHook', start_epoch=16)],
+                      param_scheduler=[dict(type='LinearLR'), dict(type='CosineAnnealingLR')]))
+    assert hook('DRWHook', 'start_epoch', 8).option(cfg) == 'custom_hooks.1.start_epoch=8'
+    assert (scheduler('CosineAnnealingLR', 'T_max', 40).option(cfg)
+            == 'param_scheduler.1.T_max=40')
+    cfg.custom_hooks.reverse()
+    assert hook('DRWHook', 'start_epoch', 8).option(cfg) == 'custom_hooks.0.start_epoch=8'
+    with pytest.raises(ValueError, match=r"exactly one ClassCountsHook .*\['DRWHook', 'EMAHook'"):
+        hook('ClassCountsHook', 'x', 1).option(cfg)
+    cfg.param_scheduler.append(dict(type='CosineAnnealingLR'))
+    with pytest.raises(ValueError, match='exactly one CosineAnnealingLR'):
+        scheduler('CosineAnnealingLR', 'T_max', 40).option(cfg)
+    with pytest.raises(KeyError, match="no 'train_dataloader'"):
+        ByType('train_dataloader.dataset.pipeline', 'RandomFlip', 'prob', 0).option(cfg)
+    row = Row('r', 'r', 'c.py', (Key('work', '{work_root}/x_seed{seed}'), ))
+    assert not row.needs_config() and row.options(None, seed=3, work_root='w') == [
+        'work=w/x_seed3']
+
+
+def _work_root(options):
+    """The table's work folder the teacher checkpoint of ``options`` was under (None without
+    a teacher)."""
+    for option in options:
+        if option.startswith('model.teacher.checkpoint='):
+            return re.sub(r'(/\.\./fmnist_lt_main)?/[^/]+_seed\d+/epoch_30\.pth$', '',
+                          option.split('=', 1)[1])
+    return 'unused'
+
+
+@pytest.mark.parametrize('name', ['fmnist_lt_main', 'fmnist_lt_cost'])
+def test_rows_give_the_options_their_records_were_made_with(name):
+    """The typed rows resolve to the options the recorded runs passed to tools/train.py
+    (list positions included), so the tables stay reproducible."""
+    data = records.load(osp.join(RESULTS, f'{name}.json'))
+    rows = {row.name: row for row in TABLES[data['table']].rows}
+    for run in data['runs']:
+        recorded = [o for o in run['options'] if not o.startswith('train_cfg.max_epochs=')]
+        mine = run_table.row_options(rows[run['row']], run['seed'], _work_root(recorded))
+        assert mine == recorded, (run['row'], run['seed'])
+
+
+def test_docs_results_is_what_the_records_make():
+    import make_docs
+    with open(make_docs.DOC) as f:
+        committed = f.read()
+    assert make_docs.docs() == committed, 'run python benchmarks/make_docs.py'
+    # every results file is in it, with its records named
+    for path in make_docs.results_files():
+        assert f'Records: `benchmarks/results/{osp.basename(path)}`' in committed
+
+
+def test_numbers_in_the_account_are_read_from_the_records():
+    import make_docs
+    numbers = make_docs.Numbers()
+    numbers.data['fmnist_lt_variants'] = dict(runs=[
+        dict(row='method', seed=s, mean_per_class=v, val_mean_per_class=v + 1)
+        for s, v in ((0, 70.0), (1, 72.0))])
+    assert numbers.both('fmnist_lt_variants', 'method') == '71.0 ± 1.4 / 72.0 ± 1.4 (2 seeds)'
+    assert numbers.both('fmnist_lt_variants', 'method', seed=1) == '72.0 / 73.0'
+    with pytest.raises(KeyError, match="no run of row 'absent'"):
+        numbers('fmnist_lt_variants', 'absent')
