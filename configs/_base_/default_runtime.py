@@ -9,6 +9,10 @@ default_hooks = dict(
     # keep the last checkpoint of every epoch so `--resume auto` can always continue
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # every random draw of the training pipelines (in any worker) and of the main process a
+    # function of (seed, epoch, sample): `--resume auto` continues with exactly the draws of
+    # the uninterrupted run
+    epoch_seed=dict(type='EpochSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
     # pushes the training set's per-class counts (metainfo['class_counts'] of LongTailDataset,
     # or the checkpoint's dataset_meta when only testing) into LT losses, heads and ShotAccuracy;
