@@ -45,8 +45,11 @@ def class_outputs(model) -> List[Tuple[str, int]]:
 def dataset_classes(dataset) -> Tuple[Optional[int], int, str]:
     """``(number of classes or None, smallest number the labels need, where it comes from)``."""
     meta = getattr(dataset, 'metainfo', None) or {}
-    labels = gt_labels_of(dataset)
-    needed = int(labels.max()) + 1 if len(labels) else 0
+    try:
+        labels = gt_labels_of(dataset)
+    except (KeyError, ValueError, TypeError, AttributeError, NotImplementedError):
+        labels = []  # unlabelled (e.g. a test set for inference): nothing to fit
+    needed = int(max(labels)) + 1 if len(labels) else 0
     if meta.get('classes'):
         return len(meta['classes']), needed, f"its metainfo['classes'] ({len(meta['classes'])})"
     if meta.get('class_counts'):
