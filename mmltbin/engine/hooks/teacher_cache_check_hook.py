@@ -116,9 +116,10 @@ class TeacherCacheCheckHook(Hook):
 
     ``CalibratedDistiller(teacher_cache=...)`` reuses the teacher's outputs per ``aug_key``
     (:class:`~mmltbin.datasets.transforms.SlottedAugment`); that is only right when the key
-    fixes the pixels. :func:`check_cache_keys` runs a few training images through the pipeline
+    fixes the teacher's input. :func:`check_cache_keys` runs a few training images through the pipeline
     and names the transform that breaks this (e.g. a ``RandomFlip`` after ``SlottedAugment``
-    instead of inside it). A no-op for models without a cache.
+    instead of inside it); a data preprocessor that keeps random teacher views per batch is
+    refused too. A no-op for models without a cache.
 
     Args:
         num_samples (int): Images tried. Defaults to 4.
@@ -135,8 +136,15 @@ class TeacherCacheCheckHook(Hook):
         self.num_trials = check_int(type(self).__name__, 'num_trials', num_trials, minimum=2)
 
     def before_train(self, runner) -> None:
-        if getattr(unwrap_model(runner.model), 'teacher_cache', None) is None:
+        model = unwrap_model(runner.model)
+        if getattr(model, 'teacher_cache', None) is None:
             return
+        if getattr(model.data_preprocessor, 'teacher_views_per_batch', None) is not None:
+            raise ValueError(
+                'TeacherCacheCheckHook: model.data_preprocessor.teacher_views_per_batch keeps '
+                'random teacher views per batch, so the teacher output stored for an aug_key '
+                'would depend on the batch it came in; set it to None or drop '
+                'model.teacher_cache')
         check_cache_keys(runner.train_dataloader.dataset, self.num_samples, self.num_trials)
 
 

@@ -77,6 +77,14 @@ def test_the_runner_refuses_a_stale_cache_before_the_teacher_runs(tmp_path, teac
     assert runner.iter == 0
 
 
+def test_random_teacher_views_per_batch_are_refused_with_a_cache(tmp_path, teacher_ckpt):
+    cfg = _cached_cfg(tmp_path, teacher_ckpt, [_slotted(CROP, FLIP), PACK])
+    cfg.model.data_preprocessor = dict(type='MultiResDataPreprocessor',
+                                       teacher_views_per_batch=1)
+    with pytest.raises(ValueError, match='model.data_preprocessor.teacher_views_per_batch'):
+        Runner.from_cfg(cfg).train()
+
+
 def test_the_check_is_a_default_hook_and_a_no_op_without_cache(tmp_path, teacher_ckpt):
     cfg = _cached_cfg(tmp_path, teacher_ckpt, [_slotted(CROP), FLIP, PACK])
     cfg.model.teacher_cache = None
