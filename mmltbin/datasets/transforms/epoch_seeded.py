@@ -23,7 +23,8 @@ def derive_seed(*parts: object) -> int:
 
 @contextlib.contextmanager
 def seeded_generators(seed: int) -> Iterator[None]:
-    """Seed Python's, NumPy's and torch's global generators for the block, then restore them.
+    """Seed Python's, NumPy's and torch's global (CPU) generators for the block, then restore
+    them.
 
     What runs inside draws the same numbers for the same ``seed`` whichever process runs it and
     whatever ran before; the process's own random stream continues afterwards as if the block
@@ -42,7 +43,7 @@ def seeded_generators(seed: int) -> Iterator[None]:
         torch.random.get_rng_state()
     np.random.seed(seed)
     random.seed(seed)
-    torch.random.manual_seed(seed)
+    torch.default_generator.manual_seed(seed)  # the CPU one only: what transforms use
     try:
         yield
     finally:
