@@ -5,6 +5,7 @@ from typing import Iterator
 import numpy as np
 import torch
 from mmengine.hooks import Hook
+from mmengine.runner import EpochBasedTrainLoop
 from mmpretrain.registry import HOOKS
 
 from ...datasets.pipeline_walk import pipeline_datasets, walk_transforms
@@ -36,8 +37,9 @@ class EpochSeedHook(Hook):
       reseeds the main process's Python, NumPy and torch generators from ``(seed, epoch)``
       (batch augmentations, random view selection in the data preprocessor, dropout, ...).
 
-    Random state that lives elsewhere (a generator of a transform's own, CUDA kernels that
-    are not deterministic) is not covered. Checkpoints are written at epoch ends
+    Iteration-based loops (no epochs) are left alone, with a warning. Random state that lives
+    elsewhere (a generator of a transform's own, CUDA kernels that are not deterministic) is
+    not covered. Checkpoints are written at epoch ends
     (``CheckpointHook(interval=1)`` of ``configs/_base_/default_runtime.py``), so a run killed
     mid-epoch re-runs that epoch from its start, with the same draws.
 
@@ -48,7 +50,17 @@ class EpochSeedHook(Hook):
     # before DistSamplerSeedHook and every hook that may draw in before_train_epoch
     priority = 'VERY_HIGH'
 
+    def __init__(self) -> None:
+        self.active = True
+
     def before_train(self, runner) -> None:
+        self.active = isinstance(runner.train_loop, EpochBasedTrainLoop)
+        if not self.active:
+            runner.logger.warning(
+                f'EpochSeedHook: {type(runner.train_loop).__name__} has no epochs to key the '
+                'draws by; the pipelines are left as they are (a resumed run is not exact, and '
+                'SlottedAugment keeps the slots of epoch 0)')
+            return
         for ds in pipeline_datasets(runner.train_dataloader.dataset):
             transforms = list(getattr(ds.pipeline, 'transforms', ds.pipeline))
             if len(transforms) == 1 and isinstance(transforms[0], EpochSeeded):
@@ -59,6 +71,8 @@ class EpochSeedHook(Hook):
             ds.pipeline.transforms = [EpochSeeded(transforms, seed=runner.seed)]
 
     def before_train_epoch(self, runner) -> None:
+        if not self.active:
+            return
         epoch = runner.epoch
         for t in epoch_transforms(runner.train_dataloader.dataset):
             t.set_epoch(epoch)

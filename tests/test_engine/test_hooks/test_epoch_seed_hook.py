@@ -59,6 +59,18 @@ def test_images_depend_on_epoch_and_sample_not_on_worker_or_history(tmp_path):
         assert not _same(runs[0], runs[1]), f'{name}: epochs should differ'
 
 
+def test_an_iteration_based_loop_is_left_alone(tmp_path):
+    runner = _runner(tmp_path, PIPELINES['plain'], 0)
+    cfg = copy.deepcopy(runner.cfg)
+    cfg.train_cfg = dict(by_epoch=False, max_iters=2, val_interval=100)
+    cfg.param_scheduler = []
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 2
+    pipeline = runner.train_dataloader.dataset.dataset.pipeline.transforms
+    assert not any(isinstance(t, EpochSeeded) for t in pipeline)
+
+
 def test_the_pipeline_is_wrapped_once_and_the_main_process_reseeded(tmp_path):
     runner = _runner(tmp_path, PIPELINES['slotted'], 0)
     hook = next(h for h in runner.hooks if isinstance(h, EpochSeedHook))
