@@ -68,10 +68,10 @@ def check_num_classes(model, dataset, loader_key: str = 'train_dataloader') -> N
         >>> model = ImageClassifier(
         ...     backbone=dict(type='ResNet_CIFAR', depth=18),
         ...     head=dict(type='LinearClsHead', num_classes=5, in_channels=512))
-        >>> check_num_classes(model, SklearnDigits(split='train'))
+        >>> check_num_classes(model, SklearnDigits(split='train'))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: NumClassesCheckHook: model.head.num_classes is 5, but the dataset of train_dataloader (SklearnDigits) has 10 classes (its metainfo['classes'] (10)); set model.head.num_classes=10
+        ValueError: NumClassesCheckHook: model.head.num_classes is 5, ... has 10 classes ...
     """
     outputs = class_outputs(model)
     if not outputs:
