@@ -3,6 +3,7 @@ them and whatever it made before (real digits, random crop and flip, persistent 
 import copy
 
 import numpy as np
+import pytest
 import torch
 from mmengine.runner import Runner
 
@@ -49,6 +50,7 @@ def _same(a, b):
     return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
+@pytest.mark.slow  # starts data-loader worker processes
 def test_images_depend_on_epoch_and_sample_not_on_worker_or_history(tmp_path):
     for name, pipeline in PIPELINES.items():
         # 2 persistent workers through epochs 0, 1, 2 ...
