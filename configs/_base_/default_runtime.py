@@ -6,14 +6,25 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    # keep the last checkpoint of every epoch so `--resume auto` can always continue
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2, save_last=True),
+    # keep the last checkpoint of every epoch so `--resume auto` can always continue; written
+    # atomically, so a crash while saving leaves the previous one usable
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1, max_keep_ckpts=2, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # every random draw of the training pipelines (in any worker) and of the main process a
+    # function of (seed, epoch, sample): `--resume auto` continues with exactly the draws of
+    # the uninterrupted run
+    epoch_seed=dict(type='EpochSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
     # pushes the training set's per-class counts (metainfo['class_counts'] of LongTailDataset,
     # or the checkpoint's dataset_meta when only testing) into LT losses, heads and ShotAccuracy;
     # a no-op for models that need no counts
     class_counts=dict(type='ClassCountsHook'),
+    # checks before the first step, each naming the config key to fix: the heads' num_classes
+    # against the dataset; with a teacher-output cache, that aug_key fixes the pixels
+    num_classes_check=dict(type='NumClassesCheckHook'),
+    teacher_cache_check=dict(type='TeacherCacheCheckHook'),
+    # a NaN / infinite loss term or balancing weight stops training before it is checkpointed
+    finite_loss=dict(type='FiniteLossHook'),
 )
 
 env_cfg = dict(

@@ -9,6 +9,8 @@ import numpy as np
 from mmengine.fileio import list_from_file
 from mmpretrain.registry import DATASETS
 
+from .verify_images import check_images
+
 PROFILES = ('exp', 'step', 'counts', 'file', 'all')
 CLASS_ORDERS = ('index', 'shuffle')
 SELECTIONS = ('seeded', 'ldam-drw')
@@ -194,6 +196,8 @@ class LongTailDataset:
             (the same images as LDAM-DRW's imbalanced CIFAR with ``seed`` as its
             ``rand_number``; needs ``class_order='index'`` and ``offset=0``). Defaults to
             ``'seeded'``.
+        verify_images (bool): Read every kept image when the subset is chosen and raise one
+            error listing all missing, empty or undecodable ones. Defaults to False.
 
     Example:
         >>> from mmltbin.datasets import LongTailDataset
@@ -217,7 +221,8 @@ class LongTailDataset:
                  num_classes: Optional[int] = None,
                  offset: int = 0,
                  lazy_init: bool = False,
-                 selection: str = 'seeded') -> None:
+                 selection: str = 'seeded',
+                 verify_images: bool = False) -> None:
         if profile not in PROFILES:
             raise ValueError(f'LongTailDataset: unknown profile "{profile}", expected one of '
                              f'{PROFILES}')
@@ -257,6 +262,7 @@ class LongTailDataset:
         self.num_classes = num_classes
         self.offset = int(offset)
         self.selection = selection
+        self.verify_images = bool(verify_images)
         self.dataset = self._build_wrapped(dataset)
 
         self._indices: np.ndarray = np.zeros(0, dtype=np.int64)
@@ -305,6 +311,8 @@ class LongTailDataset:
         self._labels = kept_labels
         self._class_counts = [int(c) for c in counts]
         self._fully_initialized = True
+        if self.verify_images:
+            check_images(self, owner='LongTailDataset(verify_images=True)')
 
     def _resolve_num_classes(self, labels: np.ndarray) -> int:
         if len(labels) == 0:

@@ -4,9 +4,12 @@ import os.path as osp
 import signal
 
 import torch
+from mmengine.fileio import register_backend
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
+
+from mmltbin.fileio import AtomicLocalBackend
 
 
 @HOOKS.register_module()
@@ -43,3 +46,45 @@ class DumpTeacherCacheHook(Hook):
         feats, logits = model.teacher_cache.get(keys)
         torch.save(dict(keys=keys, feats=feats, logits=logits),
                    osp.join(runner.work_dir, f'cache_rank{runner.rank}.pth'))
+
+
+@HOOKS.register_module()
+class KillInPrefillHook(Hook):
+    """SIGKILL the process while TeacherCachePrefillHook fills the cache, after ``batches``
+    teacher batches (runs first in before_train and counts the model's cache fills)."""
+
+    priority = 'NORMAL'  # before TeacherCachePrefillHook ('BELOW_NORMAL')
+
+    def __init__(self, batches: int = 2) -> None:
+        self.batches = batches
+
+    def before_train(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        fill, calls = model.fill_teacher_cache, []
+
+        def counted(*args, **kwargs):
+            calls.append(1)
+            if len(calls) > self.batches:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return fill(*args, **kwargs)
+
+        model.fill_teacher_cache = counted
+
+
+class KillingAtomicBackend(AtomicLocalBackend):
+    """The atomic checkpoint backend, SIGKILLed half-way through its ``kill_at``-th write."""
+
+    def __init__(self, kill_at: int = 1) -> None:
+        self.kill_at = kill_at
+        self.writes = 0
+
+    def write_bytes(self, f, data: bytes) -> None:
+        self.writes += 1
+        if self.writes == self.kill_at:
+            f.write(data[:len(data) // 2])
+            f.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+        f.write(data)
+
+
+register_backend('killing_atomic_local', KillingAtomicBackend, force=True)

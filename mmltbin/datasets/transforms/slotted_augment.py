@@ -1,7 +1,5 @@
 """Random augmentations drawn from a fixed, per-image set: what makes teacher outputs cacheable."""
 import contextlib
-import random
-import zlib
 from typing import Iterator, List, Optional, Sequence, Union
 
 import numpy as np
@@ -10,6 +8,7 @@ from mmpretrain.registry import TRANSFORMS
 
 from ...structures import AUG_KEY
 from ...utils.checks import check_int
+from .epoch_seeded import SharedEpoch, derive_seed, seeded_generators
 
 #: The slot every ``SlottedAugment`` of this process uses instead of drawing one (see
 #: :func:`fixed_slot`); None: draw.
@@ -20,9 +19,9 @@ _FIXED_SLOT: Optional[int] = None
 def fixed_slot(slot: int) -> Iterator[None]:
     """Within the block, every ``SlottedAugment`` of this process uses ``slot``.
 
-    No slot is drawn, so NumPy's global generator is left as it was: producing an image's
+    No slot is chosen, so no epoch is involved: producing an image's
     augmented versions ahead of training (e.g. to fill a teacher-output cache) does not change
-    the random stream of the run. Data-loader worker processes are not affected.
+    the images of the run. Data-loader worker processes are not affected.
 
     Example:
         >>> import numpy as np
@@ -48,19 +47,23 @@ def slot_seed(base_seed: int, sample_idx: int, slot: int) -> int:
         >>> slot_seed(0, 12, 3) == slot_seed(0, 12, 3) != slot_seed(0, 12, 2)
         True
     """
-    return zlib.crc32(f'{base_seed}/{sample_idx}/{slot}'.encode())
+    return derive_seed(base_seed, sample_idx, slot)
 
 
 @TRANSFORMS.register_module()
 class SlottedAugment(BaseTransform):
     """Run random transforms with one of ``num_slots`` fixed random states per image.
 
-    For every sample one slot ``s`` in ``[0, num_slots)`` is drawn at random; the wrapped
-    transforms then run with NumPy's and Python's global random generators seeded by
-    ``(seed, sample_idx, s)`` (and restored afterwards), so the same image in the same slot
-    always gets the same crop, flip, teacher resolution, ... Each image thus has at most
-    ``num_slots`` augmented versions over the whole run, and
-    ``results['aug_key'] = sample_idx * num_slots + s`` names the one it got.
+    For every sample one slot ``s`` in ``[0, num_slots)`` is chosen, as a hash of
+    ``(seed, epoch, sample_idx)``; the wrapped transforms then run with NumPy's, Python's and
+    torch's global random generators seeded by ``(seed, sample_idx, s)`` (and restored
+    afterwards), so the same image in the same slot always gets the same crop, flip, teacher
+    resolution, ... Each image thus has at most ``num_slots`` augmented versions over the whole
+    run, and ``results['aug_key'] = sample_idx * num_slots + s`` names the one it got. Nothing
+    depends on the data-loader worker or on what it drew before, so a resumed run (or one with
+    other numbers of workers or processes) sees the same slots; a sample drawn twice in one
+    epoch gets the same slot both times. ``EpochSeedHook`` (a default hook) sets the epoch in
+    every worker; without it every epoch uses the slots of epoch 0.
 
     This is the input side of the teacher-output cache of ``CalibratedDistiller``
     (``teacher_cache=dict(...)``): the frozen teacher's outputs for an ``aug_key`` are computed
@@ -75,8 +78,8 @@ class SlottedAugment(BaseTransform):
 
     Args:
         transforms (Sequence[dict]): The random transforms to wrap (e.g. ``RandomCrop``,
-            ``RandomFlip``, ``MultiResPipeline``). Transforms that draw from other generators
-            (e.g. ``torch``) are not made repeatable.
+            ``RandomFlip``, ``MultiResPipeline``). Transforms that draw from generators of their
+            own are not made repeatable (``TeacherCacheCheckHook`` refuses them with a cache).
         num_slots (int): Augmented versions per image, >= 1. Defaults to 4.
         seed (int, optional): The run's augmentation seed; None draws one from NumPy's global
             generator when the transform is built (mmengine seeds it from ``randomness.seed``).
@@ -85,7 +88,10 @@ class SlottedAugment(BaseTransform):
         >>> import numpy as np
         >>> t = SlottedAugment([dict(type='RandomFlip', prob=0.5)], num_slots=2, seed=0)
         >>> img = np.arange(6, dtype=np.uint8).reshape(2, 3, 1)
-        >>> outs = [t(dict(img=img, sample_idx=7)) for _ in range(20)]
+        >>> outs = []
+        >>> for epoch in range(20):
+        ...     t.set_epoch(epoch)
+        ...     outs.append(t(dict(img=img, sample_idx=7)))
         >>> sorted({o['aug_key'] for o in outs})
         [14, 15]
         >>> all(np.array_equal(a['img'], b['img']) for a in outs for b in outs
@@ -105,6 +111,11 @@ class SlottedAugment(BaseTransform):
             [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in transforms])
         self.num_slots = num_slots
         self.seed = int(np.random.randint(2**31)) if seed is None else int(seed)
+        self.epoch = SharedEpoch()
+
+    def set_epoch(self, epoch: int) -> None:
+        """Choose the slots of ``epoch`` from now on (in every worker)."""
+        self.epoch.set(epoch)
 
     def transform(self, results: dict) -> Optional[dict]:
         if 'sample_idx' not in results:
@@ -112,21 +123,14 @@ class SlottedAugment(BaseTransform):
                            'add it to every data info); cannot key its augmentations')
         sample_idx = int(results['sample_idx'])
         if _FIXED_SLOT is None:
-            slot = int(np.random.randint(self.num_slots))
+            slot = derive_seed(self.seed, 'slot', self.epoch.get(), sample_idx) % self.num_slots
         elif _FIXED_SLOT < self.num_slots:
             slot = _FIXED_SLOT
         else:
             raise ValueError(f'SlottedAugment: fixed_slot({_FIXED_SLOT}) is out of range for '
                              f'num_slots={self.num_slots}')
-        np_state, py_state = np.random.get_state(), random.getstate()
-        seed = slot_seed(self.seed, sample_idx, slot)
-        np.random.seed(seed)
-        random.seed(seed)
-        try:
+        with seeded_generators(slot_seed(self.seed, sample_idx, slot)):
             results = self.transforms(results)
-        finally:
-            np.random.set_state(np_state)
-            random.setstate(py_state)
         if results is not None:
             results[AUG_KEY] = sample_idx * self.num_slots + slot
         return results

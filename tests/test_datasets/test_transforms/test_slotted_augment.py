@@ -17,7 +17,9 @@ def images():
     return [dataset[i] for i in range(3)]
 
 
-def _apply(transform, info):
+def _apply(transform, info, epoch=None):
+    if epoch is not None:
+        transform.set_epoch(epoch)
     return transform(dict(info, img=info['img'].copy()))
 
 
@@ -26,14 +28,14 @@ def test_registered_and_each_key_names_one_augmented_image(images):
     assert isinstance(t, SlottedAugment)
     for info in images:
         by_key = {}
-        for _ in range(40):
-            out = _apply(t, info)
+        for epoch in range(40):
+            out = _apply(t, info, epoch)
             key = out['aug_key']
             assert key // 3 == info['sample_idx']
             if key in by_key:
                 np.testing.assert_array_equal(by_key[key], out['img'])
             by_key[key] = out['img']
-        assert len(by_key) == 3  # every slot drawn in 40 tries
+        assert len(by_key) == 3  # every slot chosen in 40 epochs
         # the slots are different augmentations (crop offsets / flips), not copies
         assert len({v.tobytes() for v in by_key.values()}) > 1
 
@@ -46,23 +48,32 @@ def test_the_run_seed_changes_the_augmentations(images):
     assert not np.array_equal(outs[0], outs[1])
 
 
-def test_global_generators_advance_only_by_the_slot_draw(images):
+def test_the_slot_depends_on_seed_epoch_and_sample_only(images):
+    """Not on the global generators (which differ between data-loader workers and are not
+    restored when a run resumes), and nothing is drawn from them."""
     t = SlottedAugment(RANDOM, num_slots=4, seed=0)
-    np.random.seed(5)
-    _apply(t, images[0])
-    after = np.random.rand()
-    np.random.seed(5)
-    np.random.randint(4)  # the slot
-    assert after == np.random.rand()
+    for epoch in range(5):
+        keys = []
+        for state in (5, 6):
+            np.random.seed(state)
+            keys.append([_apply(t, info, epoch)['aug_key'] for info in images])
+            after = np.random.rand()
+            np.random.seed(state)
+            assert after == np.random.rand()  # nothing consumed
+        assert keys[0] == keys[1]
+    per_epoch = {tuple(_apply(t, info, epoch)['aug_key'] for info in images)
+                 for epoch in range(8)}
+    assert len(per_epoch) > 1  # other epochs, other slots
 
 
 def test_a_fixed_slot_gives_that_slots_image_and_draws_nothing(images):
     t = SlottedAugment(RANDOM, num_slots=4, seed=0)
     info = images[1]
     drawn = {}
-    while len(drawn) < 4:
-        out = _apply(t, info)
+    for epoch in range(40):
+        out = _apply(t, info, epoch)
         drawn[out['aug_key']] = out['img']
+    assert len(drawn) == 4
     np.random.seed(7)
     with fixed_slot(2):
         outer = _apply(t, info)
@@ -76,7 +87,7 @@ def test_a_fixed_slot_gives_that_slots_image_and_draws_nothing(images):
     assert (outer['aug_key'], inner['aug_key'], again['aug_key']) == (base + 2, base, base + 2)
     np.testing.assert_array_equal(outer['img'], drawn[base + 2])
     np.testing.assert_array_equal(inner['img'], drawn[base])
-    keys = {_apply(t, info)['aug_key'] for _ in range(30)}  # drawing again after the block
+    keys = {_apply(t, info, epoch)['aug_key'] for epoch in range(30)}  # chosen again after it
     assert len(keys) > 1
 
 

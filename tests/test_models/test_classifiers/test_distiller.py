@@ -288,7 +288,7 @@ def test_every_ltbin_config_builds_a_runner_with_its_hooks(path, tmp_path):
     cfg.log_level = 'WARNING'
     runner = Runner.from_cfg(cfg)
     names = {type(hook).__name__ for hook in runner.hooks}
-    assert {'CheckpointHook', 'ClassCountsHook'} <= names
+    assert {'AtomicCheckpointHook', 'ClassCountsHook', 'EpochSeedHook'} <= names
     has_cache = getattr(runner.model, 'teacher_cache', None) is not None
     assert ('TeacherCachePrefillHook' in names) == has_cache, path
 
