@@ -35,9 +35,12 @@ class _Images:
     """Digit images enlarged to a requested size, tinted per class."""
 
     def __init__(self, seed: int) -> None:
-        from sklearn.datasets import load_digits
-        digits = load_digits()
-        self.digits = (digits.images / 16.0).astype(np.float32)  # 8 x 8 in [0, 1]
+        # scikit-learn's digits file, read directly: importing sklearn takes seconds
+        import importlib.util
+        sklearn_dir = importlib.util.find_spec('sklearn').submodule_search_locations[0]
+        table = np.loadtxt(osp.join(sklearn_dir, 'datasets', 'data', 'digits.csv.gz'),
+                           delimiter=',', dtype=np.float32)
+        self.digits = table[:, :64].reshape(-1, 8, 8) / 16.0  # 8 x 8 in [0, 1]
         self.rng = np.random.default_rng(seed)
 
     def array(self, label: int, size: Tuple[int, int], channels: int = 3) -> np.ndarray:

@@ -3,7 +3,7 @@
 For each ``configs/ltbin/reactnet*.py`` and ``configs/ltbin/calibrate_*.py``: a few images are
 fabricated in the dataset's on-disk format (mmltbin.testing.fabricate_dataset), the Runner is
 built from the unmodified config, run from the folder that holds the fabricated ``data/``, with
-only counts changed (batch size 2, no worker processes, 2 iterations, a long-tailed ``n_max`` /
+only counts changed (batch size 2, no worker processes, 1 iteration, a long-tailed ``n_max`` /
 ``rho`` that the few images can give, no checkpoint or validation during the 2 iterations), and
 trains at the config's own resolution and model size: ReActNet-A width 1.0 at 224 px with the
 EfficientNet-Lite0 teacher for the 224 px sets. The calibrated teacher a method config names is
@@ -14,7 +14,8 @@ import glob
 import math
 import os
 import os.path as osp
-from typing import Dict
+from typing import Dict, Iterator
+from unittest import mock
 
 import pytest
 import torch
@@ -35,7 +36,7 @@ def _loaders(cfg: Config):
             if cfg.get(name)]
 
 
-def smoke_counts(cfg: Config, work_dir: str, iters: int = 2) -> Config:
+def smoke_counts(cfg: Config, work_dir: str, iters: int = 1) -> Config:
     """Only counts changed: small batches in-process, ``iters`` iterations, a long-tailed
     subset the fabricated images can give, no checkpoint and no validation in the run."""
     cfg.work_dir = work_dir
@@ -58,7 +59,7 @@ def smoke_counts(cfg: Config, work_dir: str, iters: int = 2) -> Config:
 
 
 @pytest.fixture(scope='module')
-def world(tmp_path_factory) -> Dict[str, object]:
+def world(tmp_path_factory) -> Iterator[Dict[str, object]]:
     """A folder to run from: fabricated ``data/``, ``checkpoints/`` of the repository (the
     converted EfficientNet-Lite0), ``work_dirs/`` for the calibrated teachers."""
     root = str(tmp_path_factory.mktemp('real_size'))
@@ -66,7 +67,10 @@ def world(tmp_path_factory) -> Dict[str, object]:
     if not osp.isfile(ckpt):
         pytest.skip('run tools/model_converters/efficientnet_lite0_to_timm.py first')
     os.symlink(osp.dirname(ckpt), osp.join(root, 'checkpoints'))
-    return dict(root=root, fabricated=set())
+    # Each Runner logs and dumps its config formatted by yapf, which takes seconds per config;
+    # nothing here reads that text, so the plain repr stands in for it.
+    with mock.patch.object(Config, 'pretty_text', property(lambda cfg: repr(cfg._cfg_dict))):
+        yield dict(root=root, fabricated=set())
 
 
 def _fabricate(cfg: Config, world: dict) -> None:
@@ -99,7 +103,7 @@ def _train(config: str, world: dict) -> Runner:
     assert math.isfinite(loss), f'{name}: loss {loss}'
     after = dict(runner.model.named_parameters())
     changed = [n for n, p in before.items() if not torch.equal(p, after[n].detach())]
-    assert changed, f'{name}: no parameter changed in 2 iterations'
+    assert changed, f'{name}: no parameter changed in the training step'
     return runner
 
 
@@ -123,6 +127,6 @@ def test_real_size_run(config, world, monkeypatch):
     assert torch.isfinite(outputs[0].pred_score).all()
     if cfg.model.get('teacher_cache') and cfg.default_hooks.get('teacher_cache_prefill'):
         # the prefill hook ran over every training image x slot before the first step
-        # (2 steps of 2 images alone would leave at most 4 entries)
+        # (the training step alone would leave at most 2 entries)
         images = len(runner.train_dataloader.dataset)
-        assert len(runner.model.teacher_cache) >= images > 4
+        assert len(runner.model.teacher_cache) >= images > 2
