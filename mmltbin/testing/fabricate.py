@@ -7,7 +7,8 @@ iNaturalist json files, the ``.mat`` files of DTD / Flowers102 / Stanford Cars, 
 ``out_dir/<data_root>``. The images are scikit-learn's handwritten digits, enlarged to the size
 of the real images (28 / 32 px for the small sets, 256-500 px JPEGs for the 224 px sets) and
 tinted per class, so the real pipelines (RandomResizedCrop, ResizeEdge + CenterCrop) run on
-them. Each split holds ``per_class`` images of every class; the JPEG files beyond a small pool
+them (the list files of ``CustomDataset`` get 256-500 px JPEGs whatever the set: EuroSAT's real
+images are 64 px). Each split holds ``per_class`` images of every class; the JPEG files beyond a small pool
 of distinct ones are hard links, so thousands of classes cost little disk.
 
 mmpretrain's CIFAR readers check the official md5 sums of their batch files, which fabricated
@@ -170,11 +171,11 @@ def _list_paths(ds: dict, classes: Sequence[str], n: int, test: bool) -> List[Tu
 
 
 def _write_list_files(root: str, splits: Sequence[Split], num_classes: int, images: _Images,
-                      classes: Sequence[str], min_side: int = 256, max_side: int = 500) -> None:
+                      classes: Sequence[str]) -> None:
     for ds, n, is_train in splits:
         prefix = ds.get('data_prefix', '')
         prefix = prefix.get('img_path', '') if isinstance(prefix, dict) else prefix
-        write = images.jpeg_writer(min_side, max_side)
+        write = images.jpeg_writer()
         pairs = _list_paths(ds, classes, n, test=not is_train)
         for rel, label in pairs:
             write(osp.join(root, prefix, rel), label)
@@ -336,10 +337,6 @@ def _write_sun397(root, splits, num_classes, images, classes) -> None:
     _write_lines(osp.join(root, 'Partitions', 'Testing_01.txt'), lines['test'])
 
 
-def _write_eurosat_like(root, splits, num_classes, images, classes) -> None:
-    _write_list_files(root, splits, num_classes, images, classes, 64, 64)
-
-
 WRITERS: Dict[str, Callable] = {
     'FashionMNIST': _write_mnist,
     'MNIST': _write_mnist,
@@ -410,8 +407,10 @@ def fabricate_dataset(config: Union[str, Config], out_dir: str, per_class: int =
     Args:
         config (str | Config): The config (path or loaded).
         out_dir (str): Where to write; created if missing.
-        per_class (int): Training images per class. Defaults to 10 (the derived sets take their
-            smallest class as ``n_max`` and need ``rho`` (10) images for the tail class).
+        per_class (int): Training images per class; a ``trainval`` split that the reader
+            joins from train and val (DTD, FGVC-Aircraft, Flowers102) gets as many in each.
+            Defaults to 10 (the derived sets take their smallest class as ``n_max`` and need
+            ``rho`` (10) images for the tail class).
         test_per_class (int): Images per class of the other splits. Defaults to 2.
         seed (int): Seed of the image content and sizes. Defaults to 0.
 
@@ -430,8 +429,9 @@ def fabricate_dataset(config: Union[str, Config], out_dir: str, per_class: int =
         >>> roots = fabricate_dataset(cfg, out, per_class=3)
         >>> [root[len(out) + 1:] for root in roots]
         ['data/Flowers102']
+        >>> # trainval: 3 train + 3 val images of each of the 102 classes
         >>> len(Flowers102(roots[0], split='trainval')), len(Flowers102(roots[0], split='test'))
-        (306, 204)
+        (612, 204)
     """
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     if per_class < 1 or test_per_class < 1:

@@ -4,7 +4,7 @@ For each ``configs/ltbin/reactnet*.py`` and ``configs/ltbin/calibrate_*.py``: a 
 fabricated in the dataset's on-disk format (mmltbin.testing.fabricate_dataset), the Runner is
 built from the unmodified config, run from the folder that holds the fabricated ``data/``, with
 only counts changed (batch size 2, no worker processes, 1 iteration, a long-tailed ``n_max`` /
-``rho`` that the few images can give, no checkpoint or validation during the 2 iterations), and
+``rho`` that the few images can give, no checkpoint or validation during the step), and
 trains at the config's own resolution and model size: ReActNet-A width 1.0 at 224 px with the
 EfficientNet-Lite0 teacher for the 224 px sets. The calibrated teacher a method config names is
 the checkpoint of its calibration config's run. Then one batch of the validation loader (the
@@ -85,7 +85,9 @@ def _fabricate(cfg: Config, world: dict) -> None:
 
 
 def _train(config: str, world: dict) -> Runner:
-    """Build the runner of ``config`` with smoke counts, train it and check the step."""
+    """Build the runner of ``config`` with smoke counts, train it and check the step. A
+    calibration config's model is saved where its full run's last checkpoint would be
+    (``work_dirs/<config name>/epoch_<max_epochs>.pth``), the file method configs name."""
     cfg = Config.fromfile(config)
     name = osp.splitext(osp.basename(config))[0]
     _fabricate(cfg, world)
@@ -93,8 +95,9 @@ def _train(config: str, world: dict) -> Runner:
     if teacher_ckpt and not osp.isfile(teacher_ckpt):
         calibration = osp.join(LTBIN, osp.basename(osp.dirname(teacher_ckpt)) + '.py')
         assert osp.isfile(calibration), f'{name}: no calibration config for {teacher_ckpt}'
-        calibrated = _train(calibration, world)
-        calibrated.save_checkpoint(osp.dirname(teacher_ckpt), osp.basename(teacher_ckpt))
+        _train(calibration, world)
+        assert osp.isfile(teacher_ckpt), f'{name}: {calibration} does not give {teacher_ckpt}'
+    last_epoch = cfg.train_cfg.get('max_epochs')
     runner = Runner.from_cfg(smoke_counts(cfg, osp.join(world['root'], 'runs', name)))
     before = {n: p.detach().clone() for n, p in runner.model.named_parameters()
               if p.requires_grad}
@@ -104,6 +107,8 @@ def _train(config: str, world: dict) -> Runner:
     after = dict(runner.model.named_parameters())
     changed = [n for n, p in before.items() if not torch.equal(p, after[n].detach())]
     assert changed, f'{name}: no parameter changed in the training step'
+    if name.startswith('calibrate_'):
+        runner.save_checkpoint(osp.join('work_dirs', name), f'epoch_{last_epoch}.pth')
     return runner
 
 
