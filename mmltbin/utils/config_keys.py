@@ -6,7 +6,8 @@ or one that a base has since renamed is kept silently and, where the component t
 config file. :func:`check_config_keys` looks at every *registered component* of a resolved
 config, i.e. every dict with a ``type`` found in the registry its place implies (``model`` and
 everything typed inside it: MODELS; datasets: DATASETS; pipelines: TRANSFORMS; hooks, samplers,
-optimizer, schedulers, metrics, visualizer), and at the dataloader dicts:
+optimizer, schedulers, metrics, visualizer; ``train_cfg`` / ``val_cfg`` / ``test_cfg``, whose
+loop is implied when they have no type), and at the dataloader dicts:
 
 - a key of a component must be a parameter of the class's ``__init__`` (or of the registered
   function), plus the few keys mmengine consumes itself (a hook's ``priority``, an optimizer
@@ -18,7 +19,8 @@ optimizer, schedulers, metrics, visualizer), and at the dataloader dicts:
   (``norm_cfg``, ``init_cfg``: built by other registries with their own conventions).
 
 The message names the dotted key, the config file that introduced it, the component and the
-closest accepted name.
+closest accepted name. The tools check the config as read from its file (``load_config``), before
+``--cfg-options`` are merged.
 """
 import ast
 import difflib
@@ -33,7 +35,10 @@ _CONSUMED = {
     'HOOKS': {'priority'},
     'OPTIM_WRAPPERS': {'constructor', 'paramwise_cfg'},
     'PARAM_SCHEDULERS': {'convert_to_iter_based'},
+    'LOOPS': {'by_epoch'},
 }
+# the loop mmengine builds for a train_cfg / val_cfg / test_cfg without a type
+_DEFAULT_LOOPS = {'train_cfg': None, 'val_cfg': 'ValLoop', 'test_cfg': 'TestLoop'}
 _LOADER_CONSUMED = {'dataset', 'sampler', 'batch_sampler', 'collate_fn', 'worker_init_fn',
                     'num_batch_per_epoch', 'disable_subprocess_warning'}
 # registry of each top-level key (a dict, or a list of dicts)
@@ -136,6 +141,14 @@ def find_unknown_keys(cfg: Config) -> List[Finding]:
     for key in _LOADERS:
         if isinstance(cfg.get(key), dict):
             found.extend(_walk_loader(cfg[key], key))
+    for key, loop in _DEFAULT_LOOPS.items():
+        value = cfg.get(key)
+        if isinstance(value, dict) and 'type' not in value:
+            if loop is None:  # train_cfg: by_epoch picks the loop
+                loop = 'EpochBasedTrainLoop' if value.get('by_epoch', True) else \
+                    'IterBasedTrainLoop'
+            value = dict(value, type=loop)
+        found.extend(_walk(value, key, 'LOOPS'))
     return found
 
 

@@ -65,6 +65,7 @@ def test_misspelt_loss_argument_names_key_file_and_fix(tmp_path):
      'LongTailDataset'),
     ('default_hooks = dict(teacher_cache_prefill=dict(batchsize=8))',
      'default_hooks.teacher_cache_prefill.batchsize', 'TeacherCachePrefillHook'),
+    ('train_cfg = dict(max_epoch=200)', 'train_cfg.max_epoch', 'EpochBasedTrainLoop'),
 ])
 def test_unknown_keys_anywhere_are_named(tmp_path, body, key, component):
     message = _refusal(_leaf(tmp_path, body))
