@@ -139,7 +139,7 @@ def _write_cifar(root: str, splits: Sequence[Split], num_classes: int, images: _
         # rows: 3072 bytes, the red, green and blue planes of a 32 x 32 image
         data = np.stack([images.array(int(c), (32, 32)).transpose(2, 0, 1).reshape(-1)
                          for c in labels])
-        for i, (name, _) in enumerate(files):  # CIFAR-10's 5 training batches share the images
+        for i, (name, _) in enumerate(files):  # spread over CIFAR-10's 5 training batches
             part = slice(i, None, len(files))
             entry = {'data': data[part], label_key: [int(c) for c in labels[part]]}
             if hundred:

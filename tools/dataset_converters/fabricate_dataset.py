@@ -14,7 +14,9 @@ Example (from the repository root):
     python tools/dataset_converters/fabricate_dataset.py configs/ltbin/reactnet_dtd-lt.py /tmp/fab
     ln -s $PWD/checkpoints /tmp/fab/checkpoints && cd /tmp/fab && python $OLDPWD/tools/train.py \
         $OLDPWD/configs/ltbin/calibrate_effnet-lite0_dtd-lt.py \
-        --cfg-options train_dataloader.num_workers=0 train_dataloader.persistent_workers=False
+        --cfg-options train_cfg.max_epochs=1 train_dataloader.num_workers=0 \
+        train_dataloader.persistent_workers=False val_dataloader.num_workers=0 \
+        val_dataloader.persistent_workers=False
 CIFAR configs also need mmltbin.testing.accept_fabricated_cifar (mmpretrain checks the official
 md5 sums of the CIFAR files), so run those from Python.
 """
