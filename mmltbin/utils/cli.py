@@ -6,6 +6,8 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 
+from .config_keys import check_config_keys
+
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     """Add ``--work-dir``, ``--cfg-options``, ``--launcher`` and torchrun's ``--local-rank``."""
@@ -20,7 +22,8 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
 
 
 def load_config(args: argparse.Namespace) -> Config:
-    """Read ``args.config`` (a clear error when missing), set launcher and work_dir.
+    """Read ``args.config`` (a clear error when missing or when it sets a key no component
+    takes: :func:`~mmltbin.utils.config_keys.check_config_keys`), set launcher and work_dir.
 
     ``--cfg-options`` are not merged here: each tool merges them last, after its own flags.
 
@@ -35,6 +38,7 @@ def load_config(args: argparse.Namespace) -> Config:
         raise FileNotFoundError(f'config file "{args.config}" does not exist')
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     cfg = Config.fromfile(args.config)
+    check_config_keys(cfg)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
