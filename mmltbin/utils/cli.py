@@ -78,3 +78,33 @@ def use_train_set_for_test(cfg: Config) -> Config:
         copy.deepcopy(test_set['pipeline'])
     cfg.test_dataloader.dataset = train_set
     return cfg
+
+
+def add_flip_tta(cfg: Config) -> Config:
+    """Wrap ``cfg.model`` in its test-time augmentation model, as mmpretrain's ``--tta`` does.
+
+    The config's own ``tta_model`` and ``tta_pipeline`` are used when it has them; otherwise the
+    scores of each test image and of its horizontal flip are averaged (``AverageClsScoreTTA``),
+    the flip added in front of the test pipeline's last step (``PackInputs``). The pipeline is
+    the test dataset's own, or that of the dataset a wrapper (``LongTailDataset``) nests.
+
+    Example:
+        >>> cfg = Config(dict(model=dict(type='ImageClassifier'), test_dataloader=dict(
+        ...     dataset=dict(type='FashionMNIST', pipeline=[dict(type='PackInputs')]))))
+        >>> cfg = add_flip_tta(cfg)
+        >>> cfg.model.type, cfg.model.module.type
+        ('AverageClsScoreTTA', 'ImageClassifier')
+        >>> [t.type for t in cfg.test_dataloader.dataset.pipeline[-1].transforms[0]]
+        ['RandomFlip', 'RandomFlip']
+    """
+    test_set = _innermost_with_pipeline(cfg.test_dataloader.dataset, 'test_dataloader.dataset')
+    if 'tta_model' not in cfg:
+        cfg.tta_model = dict(type='AverageClsScoreTTA')
+    if 'tta_pipeline' not in cfg:
+        *steps, pack = copy.deepcopy(test_set['pipeline'])
+        flips = [dict(type='RandomFlip', prob=1.0, direction='horizontal'),
+                 dict(type='RandomFlip', prob=0.0, direction='horizontal')]
+        cfg.tta_pipeline = [*steps, dict(type='TestTimeAug', transforms=[flips, [pack]])]
+    cfg.model = dict(cfg.tta_model, module=cfg.model)
+    test_set['pipeline'] = copy.deepcopy(cfg.tta_pipeline)
+    return cfg

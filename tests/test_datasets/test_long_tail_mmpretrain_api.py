@@ -60,6 +60,7 @@ def test_mmpretrain_class_num_check_hook_reads_the_classes():
         ClassNumCheckHook().before_train(_fake_runner(lt, 9))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('config', [
     'configs/baselines/reactnet-a_ce_fashion-mnist-lt.py',
     pytest.param('configs/ltbin/reactnet_fashion-mnist-lt.py', marks=pytest.mark.xfail(
