@@ -19,8 +19,43 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
+def find_config(config: str) -> str:
+    """``config`` when it is a file, else the one config of that name that mmltbin ships.
+
+    A bare name (``reactnet_fashion-mnist-lt.py``) or a path inside ``configs/``
+    (``ltbin/reactnet_fashion-mnist-lt.py``) is looked up in the installed package's configs,
+    as ``mim train mmltbin NAME`` does, so the tools run from any folder.
+
+    Example:
+        >>> find_config('reactnet_fashion-mnist-lt.py').endswith(
+        ...     'configs/ltbin/reactnet_fashion-mnist-lt.py')
+        True
+        >>> find_config('missing.py')
+        Traceback (most recent call last):
+        FileNotFoundError: config file "missing.py" does not exist (nor does an mmltbin config \
+of that name)
+    """
+    if osp.isfile(config):
+        return config
+    from .config_scope import PACKAGE_DIR
+    root = osp.join(PACKAGE_DIR, '.mim', 'configs')
+    if not osp.isdir(root):  # a checkout used without installing it (on PYTHONPATH)
+        root = osp.join(osp.dirname(PACKAGE_DIR), 'configs')
+    found = sorted(osp.join(folder, name) for folder, _, names in os.walk(root, followlinks=True)
+                   for name in names
+                   if osp.join(folder, name).endswith(osp.sep + config.lstrip(osp.sep)))
+    if len(found) > 1:
+        raise FileNotFoundError(f'config file "{config}" does not exist and names several '
+                                f'mmltbin configs: {found}; give a path')
+    if not found:
+        raise FileNotFoundError(f'config file "{config}" does not exist (nor does an mmltbin '
+                                'config of that name)')
+    return found[0]
+
+
 def load_config(args: argparse.Namespace) -> Config:
-    """Read ``args.config`` (a clear error when missing), set launcher and work_dir.
+    """Read ``args.config`` (a file, or an mmltbin config's name: :func:`find_config`), set
+    launcher and work_dir.
 
     ``--cfg-options`` are not merged here: each tool merges them last, after its own flags.
 
@@ -29,10 +64,10 @@ def load_config(args: argparse.Namespace) -> Config:
         >>> args = argparse.Namespace(config='missing.py')
         >>> load_config(args)
         Traceback (most recent call last):
-        FileNotFoundError: config file "missing.py" does not exist
+        FileNotFoundError: config file "missing.py" does not exist (nor does an mmltbin config \
+of that name)
     """
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config file "{args.config}" does not exist')
+    args.config = find_config(args.config)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
