@@ -14,6 +14,8 @@ default_hooks = dict(
     # or the checkpoint's dataset_meta when only testing) into LT losses, heads and ShotAccuracy;
     # a no-op for models that need no counts
     class_counts=dict(type='ClassCountsHook'),
+    # a model.head.in_channels that is not the backbone's width fails here, naming both
+    head_in_channels=dict(type='HeadInChannelsCheckHook'),
 )
 
 env_cfg = dict(
