@@ -4,6 +4,7 @@ Importing the package registers every component into mmpretrain's registries, so
 ``custom_imports=dict(imports=['mmltbin'], allow_failed_imports=False)`` and
 ``default_scope='mmpretrain'`` can mix mmltbin and mmpretrain components freely.
 """
+from . import warning_filters  # noqa: F401  (first: before anything imports mmcv)
 from .version import __version__
 from .utils import enable_mmltbin_configs, register_safe_checkpoint_loading
 

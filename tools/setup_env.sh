@@ -25,5 +25,7 @@ fi
 echo "Installing mmltbin[$EXTRAS] into $VENV (torch and torchvision from the pinned versions) ..."
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
   -c "$ROOT_DIR/requirements/constraints.txt" -e "$ROOT_DIR[$EXTRAS]"
+# `mim train|test|run mmltbin` look for site-packages/mmltbin, which an editable install lacks
+"$VENV/bin/python" -m mmltbin.utils.mim_link
 "$VENV/bin/python" -c 'import mmltbin, mmpretrain, torch; print("mmltbin", mmltbin.__version__, "| mmpretrain", mmpretrain.__version__, "| torch", torch.__version__)'
 echo "$HASH" > "$STAMP"

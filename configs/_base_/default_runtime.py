@@ -25,6 +25,8 @@ default_hooks = dict(
     teacher_cache_check=dict(type='TeacherCacheCheckHook'),
     # a NaN / infinite loss term or balancing weight stops training before it is checkpointed
     finite_loss=dict(type='FiniteLossHook'),
+    # a model.head.in_channels that is not the backbone's width fails here, naming both
+    head_in_channels=dict(type='HeadInChannelsCheckHook'),
 )
 
 env_cfg = dict(

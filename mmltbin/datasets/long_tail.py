@@ -470,6 +470,36 @@ class LongTailDataset:
         return meta
 
     @property
+    def CLASSES(self) -> Optional[tuple]:  # noqa: N802  (mmpretrain's name)
+        """Class names, as mmpretrain's datasets give them (``ClassNumCheckHook`` reads this)."""
+        classes = self.metainfo.get('classes')
+        return None if classes is None else tuple(classes)
+
+    @property
+    def class_to_idx(self) -> dict:
+        """Map from class name to label, as mmpretrain's datasets give it."""
+        if self.CLASSES is None:
+            raise AttributeError(f'{type(self).__name__}: the wrapped '
+                                 f'{type(self.dataset).__name__} names no classes')
+        return {name: i for i, name in enumerate(self.CLASSES)}
+
+    @property
+    def pipeline(self) -> Any:
+        """The wrapped dataset's pipeline: the one that runs on every kept sample.
+
+        Setting it replaces the wrapped dataset's pipeline, so tools that swap in their own
+        (mmpretrain's ``browse_dataset.py``, ``SwitchRecipeHook``) act on this subset too.
+        """
+        if not hasattr(self.dataset, 'pipeline'):
+            raise AttributeError(f'{type(self).__name__}: the wrapped '
+                                 f'{type(self.dataset).__name__} has no pipeline')
+        return self.dataset.pipeline
+
+    @pipeline.setter
+    def pipeline(self, pipeline: Any) -> None:
+        self.dataset.pipeline = pipeline
+
+    @property
     def indices(self) -> np.ndarray:
         """Indices of the kept samples in the wrapped dataset (a copy)."""
         self.full_init()

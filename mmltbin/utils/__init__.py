@@ -1,5 +1,6 @@
 from .checks import check_int, unwrap_model
-from .cli import add_common_args, load_config, use_train_set_for_test
+from .cli import (add_common_args, add_flip_tta, find_config, load_config,
+                  use_train_set_for_test)
 from .config_keys import UnknownConfigKeyError, check_config_keys
 from .config_scope import enable_mmltbin_configs
 from .dist import destroy_process_group, prepare_cpu_distributed
@@ -7,8 +8,9 @@ from .safe_load import (UnsafeCheckpointError, download_checkpoint, load_checkpo
                         register_safe_checkpoint_loading)
 
 __all__ = [
-    'add_common_args', 'check_config_keys', 'check_int', 'destroy_process_group', 'load_config',
-    'enable_mmltbin_configs', 'prepare_cpu_distributed', 'UnsafeCheckpointError',
+    'add_common_args', 'add_flip_tta', 'check_config_keys', 'check_int',
+    'destroy_process_group', 'load_config', 'enable_mmltbin_configs', 'find_config',
+    'prepare_cpu_distributed', 'UnsafeCheckpointError',
     'download_checkpoint', 'load_checkpoint_safely', 'register_safe_checkpoint_loading',
     'unwrap_model', 'use_train_set_for_test', 'UnknownConfigKeyError'
 ]

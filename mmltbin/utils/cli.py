@@ -21,9 +21,44 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
+def find_config(config: str) -> str:
+    """``config`` when it is a file, else the one config of that name that mmltbin ships.
+
+    A bare name (``reactnet_fashion-mnist-lt.py``) or a path inside ``configs/``
+    (``ltbin/reactnet_fashion-mnist-lt.py``) is looked up in the installed package's configs,
+    as ``mim train mmltbin NAME`` does, so the tools run from any folder.
+
+    Example:
+        >>> find_config('reactnet_fashion-mnist-lt.py').endswith(
+        ...     'configs/ltbin/reactnet_fashion-mnist-lt.py')
+        True
+        >>> find_config('missing.py')
+        Traceback (most recent call last):
+        FileNotFoundError: config file "missing.py" does not exist (nor does an mmltbin config \
+of that name)
+    """
+    if osp.isfile(config):
+        return config
+    from .config_scope import PACKAGE_DIR
+    root = osp.join(PACKAGE_DIR, '.mim', 'configs')
+    if not osp.isdir(root):  # a checkout used without installing it (on PYTHONPATH)
+        root = osp.join(osp.dirname(PACKAGE_DIR), 'configs')
+    found = sorted(osp.join(folder, name) for folder, _, names in os.walk(root, followlinks=True)
+                   for name in names
+                   if osp.join(folder, name).endswith(osp.sep + config.lstrip(osp.sep)))
+    if len(found) > 1:
+        raise FileNotFoundError(f'config file "{config}" does not exist and names several '
+                                f'mmltbin configs: {found}; give a path')
+    if not found:
+        raise FileNotFoundError(f'config file "{config}" does not exist (nor does an mmltbin '
+                                'config of that name)')
+    return found[0]
+
+
 def load_config(args: argparse.Namespace) -> Config:
-    """Read ``args.config`` (a clear error when missing or when it sets a key no component
-    takes: :func:`~mmltbin.utils.config_keys.check_config_keys`), set launcher and work_dir.
+    """Read ``args.config`` (a file, or an mmltbin config's name: :func:`find_config`; a clear
+    error when missing or when it sets a key no component takes:
+    :func:`~mmltbin.utils.config_keys.check_config_keys`), set launcher and work_dir.
 
     ``--cfg-options`` are not merged here: each tool merges them last, after its own flags.
 
@@ -32,10 +67,10 @@ def load_config(args: argparse.Namespace) -> Config:
         >>> args = argparse.Namespace(config='missing.py')
         >>> load_config(args)
         Traceback (most recent call last):
-        FileNotFoundError: config file "missing.py" does not exist
+        FileNotFoundError: config file "missing.py" does not exist (nor does an mmltbin config \
+of that name)
     """
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config file "{args.config}" does not exist')
+    args.config = find_config(args.config)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     cfg = Config.fromfile(args.config)
     check_config_keys(cfg)
@@ -81,4 +116,34 @@ def use_train_set_for_test(cfg: Config) -> Config:
     _innermost_with_pipeline(train_set, 'train_dataloader.dataset')['pipeline'] = \
         copy.deepcopy(test_set['pipeline'])
     cfg.test_dataloader.dataset = train_set
+    return cfg
+
+
+def add_flip_tta(cfg: Config) -> Config:
+    """Wrap ``cfg.model`` in its test-time augmentation model, as mmpretrain's ``--tta`` does.
+
+    The config's own ``tta_model`` and ``tta_pipeline`` are used when it has them; otherwise the
+    scores of each test image and of its horizontal flip are averaged (``AverageClsScoreTTA``),
+    the flip added in front of the test pipeline's last step (``PackInputs``). The pipeline is
+    the test dataset's own, or that of the dataset a wrapper (``LongTailDataset``) nests.
+
+    Example:
+        >>> cfg = Config(dict(model=dict(type='ImageClassifier'), test_dataloader=dict(
+        ...     dataset=dict(type='FashionMNIST', pipeline=[dict(type='PackInputs')]))))
+        >>> cfg = add_flip_tta(cfg)
+        >>> cfg.model.type, cfg.model.module.type
+        ('AverageClsScoreTTA', 'ImageClassifier')
+        >>> [t.type for t in cfg.test_dataloader.dataset.pipeline[-1].transforms[0]]
+        ['RandomFlip', 'RandomFlip']
+    """
+    test_set = _innermost_with_pipeline(cfg.test_dataloader.dataset, 'test_dataloader.dataset')
+    if 'tta_model' not in cfg:
+        cfg.tta_model = dict(type='AverageClsScoreTTA')
+    if 'tta_pipeline' not in cfg:
+        *steps, pack = copy.deepcopy(test_set['pipeline'])
+        flips = [dict(type='RandomFlip', prob=1.0, direction='horizontal'),
+                 dict(type='RandomFlip', prob=0.0, direction='horizontal')]
+        cfg.tta_pipeline = [*steps, dict(type='TestTimeAug', transforms=[flips, [pack]])]
+    cfg.model = dict(cfg.tta_model, module=cfg.model)
+    test_set['pipeline'] = copy.deepcopy(cfg.tta_pipeline)
     return cfg

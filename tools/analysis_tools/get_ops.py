@@ -16,7 +16,6 @@ Example (ReActNet-A as published: 224x224 input, stride-2 stem, 1000 classes):
 """
 import argparse
 import json
-import os.path as osp
 
 import torch
 import torch.nn as nn
@@ -25,6 +24,7 @@ from mmengine.registry import init_default_scope
 
 import mmltbin  # noqa: F401  (registers the components)
 from mmltbin.analysis import count_ops, format_op_count, time_train_step
+from mmltbin.utils import find_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -52,9 +52,7 @@ def first_conv_channels(model: nn.Module) -> int:
 
 def main() -> None:
     args = parse_args()
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config file "{args.config}" does not exist')
-    cfg = Config.fromfile(args.config)
+    cfg = Config.fromfile(find_config(args.config))
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     if 'model' not in cfg:

@@ -6,6 +6,7 @@ from .drw_hook import DRWHook  # noqa: F401
 from .epoch_seed_hook import EpochSeedHook  # noqa: F401
 from .final_precise_bn_hook import FinalPreciseBNHook  # noqa: F401
 from .finite_loss_hook import FiniteLossHook  # noqa: F401
+from .head_in_channels_check_hook import HeadInChannelsCheckHook  # noqa: F401
 from .max_norm_hook import MaxNormHook  # noqa: F401
 from .num_classes_check_hook import NumClassesCheckHook  # noqa: F401
 from .teacher_cache_check_hook import TeacherCacheCheckHook  # noqa: F401
