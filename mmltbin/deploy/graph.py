@@ -19,6 +19,7 @@ A sign's threshold ``t`` (``x >= t`` gives +1) becomes the FakeQuantize bound
 ``nextafter(t, -inf)``: OpenVINO's two-level quantiser outputs the high level where
 ``x > bound``, which for float32 ``x`` is exactly ``x >= t``.
 """
+import warnings
 from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
@@ -39,15 +40,28 @@ from .weights import (binary_conv_affine, binary_weight_bits, binary_weight_sign
 CONVERTERS: Dict[type, Callable] = {}
 
 
+def quantiser_bound(threshold: np.ndarray) -> np.ndarray:
+    """The two-level FakeQuantize bound that makes ``x > bound`` equal ``x >= threshold``.
+
+    Example:
+        >>> bound = quantiser_bound(np.float32([0.5]))
+        >>> bool(np.float32(0.5) > bound[0]), bool(bound[0] < 0.5)
+        (True, True)
+    """
+    return np.nextafter(threshold, np.float32(-np.inf))
+
+
 class UnsupportedLayerError(TypeError):
     """A module the exporter cannot translate (its name and type are in the message)."""
 
 
 class _Signs:
-    """A sign layer's output: 0 / 1 coded (``coded=True``, binary graphs) or -1 / +1."""
+    """A sign layer's output ``x >= threshold``, made into a node by its consumer: the 0 / 1
+    code of a two-level FakeQuantize for a 1-bit convolution, -1 / +1 for anything else."""
 
-    def __init__(self, node: Any, coded: bool) -> None:
-        self.node, self.coded = node, coded
+    def __init__(self, x: Any, threshold: np.ndarray) -> None:
+        self.x, self.threshold = x, threshold
+        self.nodes: Dict[bool, Any] = {}
 
 
 def converter(*types: type) -> Callable:
@@ -79,10 +93,19 @@ class GraphBuilder:
         >>> model = builder.build(nn.Sequential(BinaryConv2d(3, 8, 3, padding=1)))  # doctest: +SKIP
     """
 
+    #: padding of the 1-bit convolutions: 0, as torch's zero padding of +-1 inputs
+    PAD_VALUE = 0.0
+    #: output levels of the sign quantiser: the 0 / 1 code the 1-bit convolutions read
+    SIGN_LEVELS = (0.0, 1.0)
+    #: OpenVINO's 1-bit path (two-level quantiser, BinaryConvolution) is right only for input
+    #: channels in multiples of this (CPU plugin: 5, 6, 12, 20 give wrong outputs, 3 no graph)
+    CHANNEL_MULTIPLE = 8
+
     def __init__(self, binary: bool = True) -> None:
         self.ov, self.ops = import_openvino()
         self.binary = binary
         self.binary_layers = 0
+        self.fp32_fallbacks = []  # binary layers built as FP32 convolutions
 
     # ------------------------------------------------------------------ graph
     def build(self, model: nn.Module, in_channels: Optional[int] = None,
@@ -116,12 +139,8 @@ class GraphBuilder:
         return self.ops.constant(np.ascontiguousarray(array, dtype=np.float32))
 
     def real(self, x: Any) -> Any:
-        """A real-valued node: 0 / 1 coded signs mapped back to -1 / +1."""
-        if isinstance(x, _Signs):
-            if not x.coded:
-                return x.node
-            return self.ops.subtract(self.ops.multiply(x.node, self.const(2.0)), self.const(1.0))
-        return x
+        """A real-valued node (signs as -1 / +1)."""
+        return self.sign_node(x, coded=False) if isinstance(x, _Signs) else x
 
     def per_channel(self, vector: np.ndarray) -> Any:
         return self.const(np.asarray(vector, dtype=np.float32).reshape(1, -1, 1, 1))
@@ -131,17 +150,28 @@ class GraphBuilder:
                             self.per_channel(shift))
 
     def sign(self, x: Any, threshold: np.ndarray) -> _Signs:
-        """Per-channel ``x >= threshold`` as signs (``threshold`` shape ``(C, )`` or ``(1, )``)."""
+        """Per-channel ``x >= threshold`` (``threshold`` of shape ``(C, )`` or ``(1, )``)."""
         if isinstance(x, _Signs):  # the sign of +-1 values is themselves
             return x
-        threshold = np.asarray(threshold, dtype=np.float32).reshape(1, -1, 1, 1)
-        if not self.binary:
-            ge = self.ops.greater_equal(x, self.const(threshold))
-            return _Signs(self.ops.select(ge, self.const(1.0), self.const(-1.0)), coded=False)
-        bound = self.const(np.nextafter(threshold, np.float32(-np.inf)))
-        low = self.const(np.zeros((1, 1, 1, 1)))
-        high = self.const(np.ones((1, 1, 1, 1)))
-        return _Signs(self.ops.fake_quantize(x, bound, bound, low, high, 2), coded=True)
+        return _Signs(x, np.asarray(threshold, dtype=np.float32).reshape(1, -1, 1, 1))
+
+    def sign_node(self, signs: _Signs, coded: bool) -> Any:
+        """The node of ``signs``: 0 / 1 coded (FakeQuantize) or -1 / +1 (a comparison).
+
+        OpenVINO's CPU plugin handles a two-level FakeQuantize only as the input of a 1-bit
+        convolution, so every other consumer gets the comparison.
+        """
+        if coded not in signs.nodes:
+            if coded:
+                bound = self.const(quantiser_bound(signs.threshold))
+                low = self.const(np.full((1, 1, 1, 1), self.SIGN_LEVELS[0]))
+                high = self.const(np.full((1, 1, 1, 1), self.SIGN_LEVELS[1]))
+                node = self.ops.fake_quantize(signs.x, bound, bound, low, high, 2)
+            else:
+                ge = self.ops.greater_equal(signs.x, self.const(signs.threshold))
+                node = self.ops.select(ge, self.const(1.0), self.const(-1.0))
+            signs.nodes[coded] = node
+        return signs.nodes[coded]
 
     @staticmethod
     def conv_geometry(conv: nn.Conv2d, name: str) -> Tuple[list, list, list]:
@@ -180,18 +210,26 @@ class GraphBuilder:
         if conv.groups != 1:
             raise UnsupportedLayerError(f'export: layer "{name}" (BinaryConv2d) has groups='
                                         f'{conv.groups}; 1-bit convolutions have no groups')
+        one_bit = self.binary and conv.in_channels % self.CHANNEL_MULTIPLE == 0
+        if self.binary and not one_bit:
+            self.fp32_fallbacks.append(name)
+            warnings.warn(f'export: layer "{name}" (BinaryConv2d) has {conv.in_channels} input '
+                          f'channels, not a multiple of {self.CHANNEL_MULTIPLE}: OpenVINO\'s '
+                          '1-bit convolution gives wrong results there, so it runs as an FP32 '
+                          'convolution of +-1 values (same outputs, no speed-up)')
         self.binary_layers += 1
-        signs = self.sign(x, np.zeros(1))  # input_mode 'binary' takes +-1: the sign keeps it
+        # input_mode 'binary' takes +-1 inputs: their sign keeps them
+        signs = self.sign_node(self.sign(x, np.zeros(1)), coded=one_bit)
         strides, pads, dilations = self.conv_geometry(conv, name)
-        if self.binary:
+        if one_bit:
             # the Tensor wraps the packed bytes; the Constant keeps its own copy of them
             bits = self.ov.Tensor(binary_weight_bits(conv), self.ov.Shape(list(conv.weight.shape)),
                                   self.ov.Type.u1)
             weight = self.ov.op.Constant(bits, shared_memory=False)
-            y = self.ops.binary_convolution(signs.node, weight, strides, pads, pads, dilations,
-                                            'xnor-popcount', 0.0)
+            y = self.ops.binary_convolution(signs, weight, strides, pads, pads, dilations,
+                                            'xnor-popcount', self.PAD_VALUE)
         else:
-            y = self.ops.convolution(signs.node, self.const(binary_weight_signs(conv)), strides,
+            y = self.ops.convolution(signs, self.const(binary_weight_signs(conv)), strides,
                                      pads, pads, dilations)
         y.set_friendly_name(name)
         return self.affine(y, scale, shift)
