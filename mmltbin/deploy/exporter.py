@@ -103,9 +103,9 @@ def export_openvino(model: nn.Module, out_dir: str, fp16: bool = False,
     Args:
         model (nn.Module): A binary classifier (see :func:`build_openvino_model`).
         out_dir (str): Output folder (created).
-        fp16 (bool): Store the real-valued constants (stem, shortcuts, classifier, folded
-            scales) as float16; computed in FP32 after loading. Smaller, not exact. The 1-bit
-            weights are unaffected. Defaults to False.
+        fp16 (bool): Store the classifier's weights as float16; computed in FP32 after
+            loading. Smaller, not exact. The 1-bit weights, the stem, thresholds and folded
+            scales are unaffected. Defaults to False.
         in_channels (int, optional): Image channels; by default the first convolution's.
         source (dict, optional): Where the model came from (config, checkpoint), recorded.
 
@@ -118,12 +118,12 @@ def export_openvino(model: nn.Module, out_dir: str, fp16: bool = False,
         >>> info['binary_layers']  # doctest: +SKIP
         26
     """
-    graph = build_openvino_model(model, binary=True, in_channels=in_channels)
+    graph = build_openvino_model(model, binary=True, in_channels=in_channels, fp16=fp16)
     from .backend import import_openvino
     ov, _ = import_openvino()
     os.makedirs(out_dir, exist_ok=True)
     xml = osp.join(out_dir, 'model.xml')
-    ov.save_model(graph, xml, compress_to_fp16=fp16)
+    ov.save_model(graph, xml, compress_to_fp16=False)  # fp16 is the builder's, per constant
     size = osp.getsize(xml) + osp.getsize(osp.splitext(xml)[0] + '.bin')
     reference = fp32_bytes(model)
     binary_weights = sum(m.weight.numel() for m in model.modules()

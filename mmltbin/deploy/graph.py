@@ -86,6 +86,10 @@ class GraphBuilder:
 
     Args:
         binary (bool): 1-bit ops (True) or the same network in FP32 (False).
+        fp16 (bool): Store the classifier's weights as float16 constants (converted to FP32
+            when the model is compiled). The stem's stay FP32: they feed the first signs, where
+            rounding flips decisions (a briefly trained ReActNet's top-1 changed on 31% of
+            digits with an fp16 stem). Defaults to False.
 
     Example:
         >>> from mmltbin.models.layers import BinaryConv2d
@@ -101,9 +105,9 @@ class GraphBuilder:
     #: channels in multiples of this (CPU plugin: 5, 6, 12, 20 give wrong outputs, 3 no graph)
     CHANNEL_MULTIPLE = 8
 
-    def __init__(self, binary: bool = True) -> None:
+    def __init__(self, binary: bool = True, fp16: bool = False) -> None:
         self.ov, self.ops = import_openvino()
-        self.binary = binary
+        self.binary, self.fp16 = binary, fp16
         self.binary_layers = 0
         self.fp32_fallbacks = []  # binary layers built as FP32 convolutions
 
@@ -137,6 +141,12 @@ class GraphBuilder:
     # ------------------------------------------------------------------ helpers
     def const(self, array: np.ndarray) -> Any:
         return self.ops.constant(np.ascontiguousarray(array, dtype=np.float32))
+
+    def weight(self, array: np.ndarray, fp16: bool = False) -> Any:
+        """A real layer's weight constant (float16 stored, FP32 computed, with ``fp16``)."""
+        if not (fp16 and self.fp16):
+            return self.const(array)
+        return self.ops.convert(self.ops.constant(np.asarray(array, dtype=np.float16)), 'f32')
 
     def real(self, x: Any) -> Any:
         """A real-valued node (signs as -1 / +1)."""
@@ -192,10 +202,10 @@ class GraphBuilder:
         strides, pads, dilations = self.conv_geometry(conv, name)
         x = self.real(x)
         if conv.groups == 1:
-            y = self.ops.convolution(x, self.const(weight), strides, pads, pads, dilations)
+            y = self.ops.convolution(x, self.weight(weight), strides, pads, pads, dilations)
         else:
             grouped = weight.reshape(conv.groups, -1, *weight.shape[1:])
-            y = self.ops.group_convolution(x, self.const(grouped), strides, pads, pads,
+            y = self.ops.group_convolution(x, self.weight(grouped), strides, pads, pads,
                                            dilations)
         y.set_friendly_name(name)
         return y if bias is None else self.ops.add(y, self.per_channel(bias))
@@ -371,7 +381,7 @@ def _linear_cls_head(builder: GraphBuilder, module: nn.Module, name: str, x: Any
     if type(fc) is not nn.Linear:
         return builder.convert(fc, _join(name, 'fc'), x)
     weight = fc.weight.detach().cpu().float().numpy()
-    y = builder.ops.matmul(builder.real(x), builder.const(weight), False, True)
+    y = builder.ops.matmul(builder.real(x), builder.weight(weight, fp16=True), False, True)
     y.set_friendly_name(_join(name, 'fc'))
     if fc.bias is not None:
         y = builder.ops.add(y, builder.const(fc.bias.detach().cpu().float().numpy()[None]))
@@ -426,7 +436,7 @@ def has_binary_layers(model: nn.Module) -> bool:
 
 
 def build_openvino_model(model: nn.Module, binary: bool = True,
-                         in_channels: Optional[int] = None) -> Any:
+                         in_channels: Optional[int] = None, fp16: bool = False) -> Any:
     """The OpenVINO graph of a binary classifier's ``mode='tensor'`` forward (its logits).
 
     Args:
@@ -434,6 +444,7 @@ def build_openvino_model(model: nn.Module, binary: bool = True,
             with an mmltbin binary backbone, or any module made of supported layers.
         binary (bool): 1-bit ops (True, the deployed form) or the same network in FP32.
         in_channels (int, optional): Image channels; by default the first convolution's.
+        fp16 (bool): The classifier's weights stored as float16 (see :class:`GraphBuilder`).
 
     Returns:
         openvino.Model: Input ``input`` ``(N, C, H, W)`` (the data preprocessor's output),
@@ -451,4 +462,4 @@ def build_openvino_model(model: nn.Module, binary: bool = True,
         raise ValueError(f'export: {type(model).__name__} has no binary layer (no BinaryConv2d '
                          'with binary inputs), so there is nothing to run in 1 bit; export an FP '
                          'model with openvino.convert_model instead')
-    return GraphBuilder(binary=binary).build(model, in_channels)
+    return GraphBuilder(binary=binary, fp16=fp16).build(model, in_channels)

@@ -59,7 +59,16 @@ def digits_images():
     return _digits_images
 
 
+_TRAINED = {}
+
+
 @pytest.fixture
 def trained_classifier():
-    """``trained_classifier(backbone_cfg, width, size)``: an ImageClassifier after a few steps."""
-    return lambda backbone, width, size: _train_briefly(_build_classifier(backbone, width), size)
+    """``trained_classifier(backbone_cfg, width, size)``: an ImageClassifier after a few steps
+    (trained once per session; tests only read it)."""
+    def get(backbone: dict, width: int, size: int):
+        key = (repr(sorted(backbone.items())), width, size)
+        if key not in _TRAINED:
+            _TRAINED[key] = _train_briefly(_build_classifier(backbone, width), size)
+        return _TRAINED[key]
+    return get

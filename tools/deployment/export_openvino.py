@@ -28,7 +28,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('checkpoint', help='trained checkpoint of that model')
     parser.add_argument('out_dir', help='output folder (model.xml, model.bin, deploy.json)')
     parser.add_argument('--fp16', action='store_true',
-                        help='store the real-valued constants as float16 (smaller, not exact)')
+                        help='store the classifier\'s weights as float16 (smaller, not exact)')
     parser.add_argument('--check-images', type=int, default=64,
                         help='compare with torch on this many test images, one at a time '
                         '(0: skip; default 64)')
