@@ -34,7 +34,11 @@ def parse_args() -> argparse.Namespace:
 def exported_model_config(cfg, model_dir: str, threads=None) -> dict:
     """``cfg.model`` replaced by the exported model, keeping the data preprocessor."""
     from mmltbin.export.verify import model_config
-    pre = model_config(cfg).get('data_preprocessor')
+    model = model_config(cfg)
+    pre = dict(model.get('data_preprocessor') or {})
+    # the type the trained model would have defaulted to
+    distiller = model.get('type') in ('CalibratedDistiller', 'mmpretrain.CalibratedDistiller')
+    pre.setdefault('type', 'MultiResDataPreprocessor' if distiller else 'ClsDataPreprocessor')
     return dict(type='OpenVINOClassifier', model_dir=model_dir, num_threads=threads,
                 data_preprocessor=pre)
 

@@ -270,6 +270,8 @@ class BinaryConv2d(nn.Conv2d):
     """
 
     LATENT_INIT_STD = 0.01
+    #: reuse eval-mode binary weights (see above); False recomputes them on every forward
+    EVAL_CACHE = True
 
     def __init__(self,
                  in_channels: int,
@@ -339,7 +341,8 @@ class BinaryConv2d(nn.Conv2d):
     def _cache_key(self) -> Optional[tuple]:
         """What the cached binary weights depend on, or None when they must not be cached."""
         weight, scale = self.weight, self.fixed_scale
-        if self.training or (torch.is_grad_enabled() and weight.requires_grad):
+        if not self.EVAL_CACHE or self.training or (torch.is_grad_enabled()
+                                                     and weight.requires_grad):
             return None
         if weight.is_inference() or (scale is not None and scale.is_inference()):
             return None  # inference tensors have no version counter
