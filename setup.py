@@ -68,6 +68,7 @@ if __name__ == '__main__':
         extras_require={
             'tests': read_requirements('tests.txt'),
             'teachers': read_requirements('teachers.txt'),
+            'deploy': read_requirements('deploy.txt'),
         },
         zip_safe=False,
     )

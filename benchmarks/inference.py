@@ -29,7 +29,6 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timezone
 from typing import Callable, Dict, List
 
@@ -43,6 +42,7 @@ sys.path.insert(0, ROOT)
 import mmltbin  # noqa: E402,F401
 from mmltbin.deploy import (OpenVINOModel, build_openvino_model, check_binary_kernel,  # noqa: E402
                             compile_config, export_openvino, fp32_bytes, import_openvino)
+from mmltbin.deploy.timing import interleaved_latency  # noqa: E402
 from mmltbin.models.layers import BinaryConv2d  # noqa: E402
 
 VARIANTS = ('ov_binary', 'ov_fp32', 'torch', 'torch_nocache', 'ov_resnet18', 'torch_resnet18')
@@ -104,12 +104,6 @@ def resnet18(num_classes: int) -> torch.nn.Module:
     return torchvision.models.resnet18(num_classes=num_classes).eval()
 
 
-def timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1e3
-
-
 def torch_call(model: torch.nn.Module, x: torch.Tensor, cache: bool, classifier: bool):
     def run():
         BinaryConv2d.EVAL_CACHE = cache
@@ -124,17 +118,11 @@ def ov_call(net: OpenVINOModel, x: np.ndarray):
 
 
 def measure(calls: Dict[str, Callable], rounds: int, threads: int) -> Dict[str, Dict]:
-    """Interleaved rounds: each variant once per round, after a warm-up call each."""
     torch.set_num_threads(threads)
-    for fn in calls.values():
-        fn()
-    times: Dict[str, List[float]] = {name: [] for name in calls}
-    for _ in range(rounds):
-        for name, fn in calls.items():
-            times[name].append(timed(fn))
-    BinaryConv2d.EVAL_CACHE = True
-    return {name: dict(median_ms=float(np.median(t)), min_ms=float(np.min(t)), rounds=len(t))
-            for name, t in times.items()}
+    try:
+        return interleaved_latency(calls, rounds)
+    finally:
+        BinaryConv2d.EVAL_CACHE = True
 
 
 def bench_network(name: str, model: torch.nn.Module, size: int, num_classes: int,

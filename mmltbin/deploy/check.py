@@ -33,7 +33,8 @@ def compare_with_torch(cfg: Config, model: nn.Module, exported: Union[str, OpenV
 
     Returns:
         dict: ``images``, ``max_abs_diff``, ``within_tolerance`` (images whose logits all lie
-        within it), ``top1_agreement`` (fraction), ``kernel_ok`` and ``message``.
+        within it), ``top1_agreement`` (fraction), ``kernel_ok``, ``message``, and the torch
+        model's ``torch_predictions`` with the ``labels`` (lists).
 
     Example:
         >>> report = compare_with_torch(cfg, model, 'work_dirs/deploy', 64)  # doctest: +SKIP
@@ -47,12 +48,15 @@ def compare_with_torch(cfg: Config, model: nn.Module, exported: Union[str, OpenV
     loader_cfg = cfg.test_dataloader.copy()
     loader_cfg.update(batch_size=batch_size, num_workers=0, persistent_workers=False)
     model.eval()
-    diffs, agree, kernel = [], [], None
+    diffs, agree, kernel, predictions, labels = [], [], None, [], []
     for batch in Runner.build_dataloader(loader_cfg):
-        inputs = _student_inputs(model.data_preprocessor(batch, False)['inputs'])
+        data = model.data_preprocessor(batch, False)
+        inputs = _student_inputs(data['inputs'])
         if num_images is not None:
             inputs = inputs[:num_images - len(diffs)]
         reference = model(inputs, mode='tensor').numpy()
+        predictions += reference.argmax(1).tolist()
+        labels += [int(s.gt_label) for s in data['data_samples'][:len(inputs)]]
         for image, ref in zip(inputs.numpy(), reference):
             out = net(image[None])[0]
             diffs.append(float(np.abs(out - ref).max()))
@@ -66,7 +70,8 @@ def compare_with_torch(cfg: Config, model: nn.Module, exported: Union[str, OpenV
     report = dict(images=len(diffs), max_abs_diff=float(diffs_arr.max()),
                   within_tolerance=int((diffs_arr <= tolerance).sum()), tolerance=tolerance,
                   top1_agreement=float(np.mean(agree)), kernel_ok=kernel[0],
-                  kernel=kernel[1], torch_batch_size=batch_size)
+                  kernel=kernel[1], torch_batch_size=batch_size,
+                  torch_predictions=predictions, labels=labels)
     report['message'] = (
         f'exported vs torch on {report["images"]} test images (exported at batch 1): max |logit '
         f'difference| {report["max_abs_diff"]:.2e}; {report["within_tolerance"]} images within '

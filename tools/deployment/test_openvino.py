@@ -4,11 +4,14 @@ The exported model (tools/deployment/export_openvino.py) replaces the config's m
 usual mmengine test loop, with the config's own data preprocessor and evaluator (ShotAccuracy for
 the long-tailed configs), so the numbers are computed as tools/test.py computes them for the
 torch model. With ``--checkpoint`` it also runs the torch model on the same images and reports
-the top-1 agreement and the logit differences (the exported model at batch 1).
+the top-1 agreement and the logit differences (the exported model at batch 1), the torch
+model's metrics beside the exported model's, and both models' latency at batch 1 (one test
+image, interleaved, ``--rounds`` calls each).
 
 Usage:
     python tools/deployment/test_openvino.py CONFIG OUT_DIR [--checkpoint CKPT]
-        [--threads N] [--out metrics.json] [--work-dir DIR] [--cfg-options k=v ...]
+        [--threads N] [--rounds N] [--out metrics.json] [--work-dir DIR]
+        [--cfg-options k=v ...]
 """
 import argparse
 import json
@@ -25,7 +28,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='config the model was trained with (its test set)')
     parser.add_argument('model_dir', help='folder written by export_openvino.py')
     parser.add_argument('--checkpoint', help='also compare with this torch checkpoint')
-    parser.add_argument('--threads', type=int, help='CPU threads for OpenVINO')
+    parser.add_argument('--threads', type=int,
+                        help='CPU threads for OpenVINO (and torch, when timing both)')
+    parser.add_argument('--rounds', type=int, default=50,
+                        help='timed calls per model at batch 1 with --checkpoint (default 50)')
     parser.add_argument('--out', help='write the metrics (and the comparison) to this .json')
     add_common_args(parser)
     return parser.parse_args()
@@ -41,6 +47,55 @@ def exported_model_config(cfg, model_dir: str, threads=None) -> dict:
     pre.setdefault('type', 'MultiResDataPreprocessor' if distiller else 'ClsDataPreprocessor')
     return dict(type='OpenVINOClassifier', model_dir=model_dir, num_threads=threads,
                 data_preprocessor=pre)
+
+
+def torch_evaluation(runner, predictions, labels) -> dict:
+    """The torch model's metrics from its predictions, by a copy of the run's evaluator (with
+    the class counts the run gave it)."""
+    import copy
+
+    import torch
+    results = {}
+    for metric in runner.test_evaluator.metrics:
+        metric = copy.deepcopy(metric)
+        metric.results.clear()
+        metric.process(None, [dict(pred_label=torch.tensor([p]), gt_label=torch.tensor([g]))
+                              for p, g in zip(predictions, labels)])
+        results.update(metric.evaluate(len(labels)))
+    return results
+
+
+def batch1_latency(cfg, torch_model, net, threads, rounds: int) -> dict:
+    """Median ms per image at batch 1, exported and torch interleaved, on one test image."""
+    import torch
+
+    from mmltbin.deploy.timing import interleaved_latency
+    from mmltbin.export.verify import first_test_images
+    inputs, _ = first_test_images(cfg, torch_model, 1)
+    if isinstance(inputs, dict):
+        inputs = inputs['student']
+    if threads:
+        torch.set_num_threads(threads)
+    request = net.request(inputs.shape)
+    array = inputs.numpy()
+
+    def run_torch():
+        with torch.inference_mode():
+            torch_model(inputs, mode='tensor')
+    times = interleaved_latency({'exported': lambda: request.infer({0: array}),
+                                 'torch': run_torch}, rounds)
+    return dict(times, threads=threads or torch.get_num_threads())
+
+
+def print_side_by_side(exported: dict, torch_metrics: dict, latency: dict) -> None:
+    keys = [k for k in ('many', 'medium', 'few', 'mean_per_class', 'top1')
+            if f'accuracy/{k}' in exported]
+    print(f'\n{"model":<22}' + ''.join(f'{k:>16}' for k in keys)
+          + f'{"batch-1 ms":>12} ({latency["threads"]} threads, median)')
+    for name, metrics in (('exported (OpenVINO)', exported), ('torch', torch_metrics)):
+        lat = latency['exported' if name.startswith('exported') else 'torch']['median_ms']
+        print(f'{name:<22}' + ''.join(f'{metrics[f"accuracy/{k}"]:>16.2f}' for k in keys)
+              + f'{lat:>12.2f}')
 
 
 def main() -> None:
@@ -73,7 +128,12 @@ def main() -> None:
         torch_model, _ = load_classifier(args.config, args.checkpoint, args.cfg_options)
         report = compare_with_torch(cfg, torch_model, model.net)
         print(report.pop('message'))
+        torch_metrics = torch_evaluation(runner, report.pop('torch_predictions'),
+                                         report.pop('labels'))
+        latency = batch1_latency(cfg, torch_model, model.net, args.threads, args.rounds)
+        print_side_by_side(metrics, torch_metrics, latency)
         record['comparison'] = dict(report, checkpoint=args.checkpoint)
+        record.update(torch_metrics=torch_metrics, latency_batch1=latency)
     if args.out:
         if not args.out.endswith('.json'):
             raise ValueError(f'--out must end with .json, got "{args.out}"')
