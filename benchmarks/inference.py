@@ -58,12 +58,12 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Latency of binary networks (see docstring)')
     parser.add_argument('--out', default=osp.join(HERE, 'results', 'inference'),
                         help='output prefix: writes PREFIX.json and PREFIX.md')
-    parser.add_argument('--student-config',
-                        default=osp.join(ROOT, 'configs/baselines/reactnet-a_ce_fashion-mnist-lt.py'),
+    parser.add_argument('--student-config', default=osp.join(
+                        ROOT, 'configs/baselines/reactnet-a_ce_fashion-mnist-lt.py'),
                         help='config of the Fashion-MNIST-LT student (its architecture)')
     parser.add_argument('--student-checkpoint', help='trained student (default: random weights)')
-    parser.add_argument('--rounds-b1', type=int, default=15, help='rounds at batch 1')
-    parser.add_argument('--rounds-b16', type=int, default=3, help='rounds at larger batches')
+    parser.add_argument('--rounds-b1', type=int, default=10, help='rounds at batch 1')
+    parser.add_argument('--rounds-b16', type=int, default=2, help='rounds at larger batches')
     parser.add_argument('--threads', type=int, nargs='+', default=[1, 2])
     parser.add_argument('--batches', type=int, nargs='+', default=[1, 16])
     return parser.parse_args()

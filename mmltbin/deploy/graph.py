@@ -402,9 +402,10 @@ def _rsign(builder: GraphBuilder, module: RSign, name: str, x: Any) -> _Signs:
 @converter(RPReLU)
 def _rprelu(builder: GraphBuilder, module: RPReLU, name: str, x: Any) -> Any:
     ops = builder.ops
-    shifted = ops.subtract(builder.real(x), builder.per_channel(module.gamma.detach().cpu().float().numpy()))
-    slope = builder.const(module.slope.detach().cpu().float().numpy())
-    return ops.add(ops.prelu(shifted, slope), builder.per_channel(module.zeta.detach().cpu().float().numpy()))
+    gamma, slope, zeta = (p.detach().cpu().float().numpy()
+                          for p in (module.gamma, module.slope, module.zeta))
+    shifted = ops.subtract(builder.real(x), builder.per_channel(gamma))
+    return ops.add(ops.prelu(shifted, builder.const(slope)), builder.per_channel(zeta))
 
 
 @converter(BinaryConv2d)

@@ -5,7 +5,6 @@ is put back (weights packed most-significant bit first; quantiser levels -1 / +1
 without ``nextafter``; padding with -1), so the check can catch it.
 """
 import numpy as np
-import pytest
 import torch
 import torch.nn as nn
 

@@ -10,13 +10,14 @@ image, interleaved, ``--rounds`` calls each).
 
 Usage:
     python tools/deployment/test_openvino.py CONFIG OUT_DIR [--checkpoint CKPT]
-        [--threads N] [--rounds N] [--out metrics.json] [--work-dir DIR]
-        [--cfg-options k=v ...]
+        [--threads N] [--rounds N] [--out metrics.json] [--markdown summary.md]
+        [--work-dir DIR] [--cfg-options k=v ...]
 """
 import argparse
 import json
 import os.path as osp
 import sys
+import time
 
 import mmltbin  # noqa: F401  (registers the components and the safe checkpoint loader)
 from mmltbin.deploy import INSTALL_HINT, openvino_available
@@ -33,6 +34,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--rounds', type=int, default=50,
                         help='timed calls per model at batch 1 with --checkpoint (default 50)')
     parser.add_argument('--out', help='write the metrics (and the comparison) to this .json')
+    parser.add_argument('--markdown', help='write a summary (with this command) to this .md')
     add_common_args(parser)
     return parser.parse_args()
 
@@ -121,7 +123,9 @@ def main() -> None:
               if isinstance(v, float)))
     print(f'kernel: {model.kernel_message}')
     record = dict(metrics={k: v for k, v in metrics.items()}, kernel=model.kernel_message,
-                  kernel_ok=model.kernel_ok, model_dir=args.model_dir, config=args.config)
+                  kernel_ok=model.kernel_ok, model_dir=args.model_dir, config=args.config,
+                  command='python ' + ' '.join(sys.argv), exported=info,
+                  date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
     if args.checkpoint:
         from mmltbin.deploy import load_classifier
         from mmltbin.deploy.check import compare_with_torch
@@ -140,6 +144,43 @@ def main() -> None:
         with open(args.out, 'w', encoding='utf-8') as f:
             json.dump(record, f, indent=2, default=str)
         print(f'wrote {osp.abspath(args.out)}')
+    if args.markdown:
+        with open(args.markdown, 'w', encoding='utf-8') as f:
+            f.write(summary_markdown(record))
+        print(f'wrote {osp.abspath(args.markdown)}')
+
+
+def summary_markdown(record: dict) -> str:
+    """The record as a short Markdown page."""
+    keys = ('many', 'medium', 'few', 'mean_per_class', 'top1')
+    rows = [('exported (OpenVINO, 1-bit)', record['metrics'])]
+    if 'torch_metrics' in record:
+        rows.append(('torch', record['torch_metrics']))
+    lines = [f'# Exported model on the test set of `{record["config"]}`', '',
+             f'Command: `{record["command"]}` ({record["date"]}).', '',
+             f'Exported from `{record["exported"]["source"].get("checkpoint", "?")}`: '
+             f'{record["exported"]["binary_layers"]} BinaryConvolution layers, '
+             f'{record["exported"]["bytes"]:,} bytes (FP32 weights '
+             f'{record["exported"]["fp32_bytes"]:,} bytes). Kernel: {record["kernel"]}.', '',
+             '| model | ' + ' | '.join(keys) + ' | batch-1 ms (median) |',
+             '|---|' + '---|' * (len(keys) + 1)]
+    latency = record.get('latency_batch1', {})
+    for name, metrics in rows:
+        lat = latency.get('exported' if name.startswith('exported') else 'torch')
+        cells = [f'{metrics[f"accuracy/{k}"]:.2f}' if f'accuracy/{k}' in metrics else '-'
+                 for k in keys] + [f'{lat["median_ms"]:.2f}' if lat else '-']
+        lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
+    comparison = record.get('comparison')
+    if comparison:
+        lines += ['', f'Against torch on {comparison["images"]} test images (exported model at '
+                  f'batch 1, torch at batch {comparison["torch_batch_size"]}): top-1 agreement '
+                  f'{100 * comparison["top1_agreement"]:.2f}%; {comparison["within_tolerance"]} '
+                  f'images with every logit within {comparison["tolerance"]:g}; max |logit '
+                  f'difference| {comparison["max_abs_diff"]:.2e}.']
+    if latency:
+        lines += ['', f'Latency: {latency["threads"]} thread(s), one test image, the two models '
+                  f'interleaved, {latency["exported"]["rounds"]} calls each.']
+    return '\n'.join(lines) + '\n'
 
 
 if __name__ == '__main__':
