@@ -35,6 +35,9 @@ def parse_args() -> argparse.Namespace:
                         help='timed calls per model at batch 1 with --checkpoint (default 50)')
     parser.add_argument('--out', help='write the metrics (and the comparison) to this .json')
     parser.add_argument('--markdown', help='write a summary (with this command) to this .md')
+    parser.add_argument('--torch-batch1', action='store_true',
+                        help='with --checkpoint: also run torch one image at a time, to show how '
+                        'far torch at batch 1 and in batches differ (rounding near thresholds)')
     add_common_args(parser)
     return parser.parse_args()
 
@@ -130,7 +133,8 @@ def main() -> None:
         from mmltbin.deploy import load_classifier
         from mmltbin.deploy.check import compare_with_torch
         torch_model, _ = load_classifier(args.config, args.checkpoint, args.cfg_options)
-        report = compare_with_torch(cfg, torch_model, model.net)
+        report = compare_with_torch(cfg, torch_model, model.net,
+                                    torch_batch1=args.torch_batch1)
         print(report.pop('message'))
         torch_metrics = torch_evaluation(runner, report.pop('torch_predictions'),
                                          report.pop('labels'))
@@ -177,6 +181,16 @@ def summary_markdown(record: dict) -> str:
                   f'{100 * comparison["top1_agreement"]:.2f}%; {comparison["within_tolerance"]} '
                   f'images with every logit within {comparison["tolerance"]:g}; max |logit '
                   f'difference| {comparison["max_abs_diff"]:.2e}.']
+        if 'torch_batch1_within_tolerance' in comparison:
+            lines += ['', f'Torch against itself (one image at a time against batches of '
+                      f'{comparison["torch_batch_size"]}'
+                      f'): {comparison["torch_batch1_within_tolerance"]} images within '
+                      f'{comparison["tolerance"]:g}, top-1 agreement '
+                      f'{100 * comparison["torch_batch1_top1_agreement"]:.2f}%: rounding flips '
+                      'a sign that lies within rounding of its threshold, in torch as in the '
+                      'export. The export against torch at batch 1: '
+                      f'{comparison["within_tolerance_of_torch_batch1"]} images within '
+                      f'{comparison["tolerance"]:g}.']
     if latency:
         lines += ['', f'Latency: {latency["threads"]} thread(s), one test image, the two models '
                   f'interleaved, {latency["exported"]["rounds"]} calls each.']
