@@ -4,9 +4,11 @@ Each supported module type has a converter (:data:`CONVERTERS`, matched on the e
 a subclass with its own ``forward`` is never translated silently as its parent); any other
 module stops the export with :class:`UnsupportedLayerError`, naming the layer and its type.
 
-With ``binary=True`` (the deployed form) an activation sign is a ``FakeQuantize`` with
-``levels=2`` whose outputs are 0 and 1 (the code OpenVINO's 1-bit convolutions read: 0 for -1,
-1 for +1), and every binary convolution is a ``BinaryConvolution`` (``xnor-popcount``) with a
+With ``binary=True`` (the deployed form) an activation sign feeding a binary convolution is a
+``FakeQuantize`` with ``levels=2`` whose outputs are 0 and 1 (the code OpenVINO's 1-bit
+convolutions read: 0 for -1, 1 for +1; a sign used elsewhere is a comparison giving -1 / +1),
+and every binary convolution (with input channels in multiples of 8, see
+:attr:`GraphBuilder.CHANNEL_MULTIPLE`) is a ``BinaryConvolution`` (``xnor-popcount``) with a
 ``u1`` weight constant and ``pad_value=0``, emitted directly: ReActNet zero-pads its binary
 convolutions, whereas OpenVINO's automatic Convolution-to-BinaryConvolution pass would pad with
 -1. The per-channel weight scale, the conv bias and the following BatchNorm are folded into one

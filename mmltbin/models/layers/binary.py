@@ -239,8 +239,8 @@ class BinaryConv2d(nn.Conv2d):
     frozen weights), the binary weights are computed once and reused until the weights change:
     the cache is keyed on the weight tensor's version counter (bumped by every in-place update:
     an optimizer step, ``load_state_dict``), its storage, dtype and device, and the same for
-    ``fixed_scale``; train mode drops it. Writes through ``weight.data`` bypass the version
-    counter: call :meth:`clear_binary_cache` after them.
+    ``fixed_scale``; train mode drops it. It holds one copy of the weights. Writes through
+    ``weight.data`` bypass the version counter: call :meth:`clear_binary_cache` after them.
 
     Args:
         in_channels, out_channels, kernel_size, stride, padding, dilation, groups: As
