@@ -69,6 +69,7 @@ if __name__ == '__main__':
             'tests': read_requirements('tests.txt'),
             'teachers': read_requirements('teachers.txt'),
             'tensorboard': read_requirements('tensorboard.txt'),
+            'deploy': read_requirements('deploy.txt'),
         },
         zip_safe=False,
     )

@@ -3,13 +3,13 @@
 # into it, editable, with the exact versions of requirements/constraints.txt. Idempotent: a
 # second run only checks that everything is in place.
 #
-# Usage: bash tools/setup_env.sh [extras]     (default extras: tests,teachers)
+# Usage: bash tools/setup_env.sh [extras]     (default extras: tests,teachers,deploy)
 # Environment: PYTHON (default python3), VENV (default <repo>/.venv)
 set -euo pipefail
 ROOT_DIR=$(cd "$(dirname "$0")/.." && pwd)
 VENV=${VENV:-"$ROOT_DIR/.venv"}
 PYTHON=${PYTHON:-python3}
-EXTRAS=${1:-tests,teachers}
+EXTRAS=${1:-tests,teachers,deploy}
 
 if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -c 'import sys; assert sys.version_info >= (3, 9), "mmltbin needs Python >= 3.9"'

@@ -8,7 +8,11 @@ loading never runs code from the file) of a few flat arrays:
   the other, each starting on a byte boundary: 1 bit per binary weight;
 * ``scales`` (float32): their per-output-channel scales ``mean |W|``, layer after layer;
 * ``real.<dtype>`` (e.g. ``real.float32``, ``real.int64``): every other state-dict entry
-  (real-valued parameters and buffers) flattened and concatenated by dtype;
+  (real-valued parameters and buffers) flattened and concatenated by stored dtype; with
+  ``fp16=True`` the weights and biases of the real convolutions and linear layers (the stem,
+  the downsampling shortcuts, the classifier) are stored as ``float16`` and read back as their
+  original dtype (a lossy option: the loaded model is then close to, not equal to, the
+  original). Norms, thresholds, RPReLU parameters and scales stay as they are;
 * ``__meta__`` (uint8): a UTF-8 JSON index: format version, each binary layer's name, shape
   and offsets, each real entry's key, dtype, shape and offset, and (when given) the model
   config, so the file rebuilds its model alone.
@@ -40,6 +44,31 @@ SCALES_KEY = 'scales'
 REAL_PREFIX = 'real.'
 
 
+def sign_bits(weight: torch.Tensor, bitorder: str = 'big') -> np.ndarray:
+    """The signs of ``weight`` (bit 1 <=> value >= 0), row-major, packed 8 to a byte.
+
+    Args:
+        weight (Tensor): Latent weights of a binary layer.
+        bitorder (str): ``'big'`` (numpy's default, this format's) or ``'little'`` (the first
+            element in the lowest bit, as OpenVINO's 1-bit constants).
+
+    Example:
+        >>> sign_bits(torch.tensor([1., -1, -1, -1, -1, -1, -1, -1])).tolist()
+        [128]
+    """
+    return np.packbits(weight.detach().cpu().numpy().reshape(-1) >= 0, bitorder=bitorder)
+
+
+def _fp16_keys(model: nn.Module) -> set:
+    """State-dict keys of the real convolutions' and linear layers' weights and biases."""
+    keys = set()
+    for name, module in model.named_modules():
+        if isinstance(module, (nn.Conv2d, nn.Linear)) and not isinstance(module, BinaryConv2d):
+            keys.update(_key(name, attr) for attr, p in module.named_parameters(recurse=False)
+                        if p.is_floating_point())
+    return keys
+
+
 def _binary_convs(model: nn.Module) -> Dict[str, BinaryConv2d]:
     return {name: m for name, m in model.named_modules() if isinstance(m, BinaryConv2d)}
 
@@ -59,7 +88,8 @@ def _plain(cfg):
     return cfg
 
 
-def pack_model(model: nn.Module, model_cfg: Optional[dict] = None) -> Dict[str, np.ndarray]:
+def pack_model(model: nn.Module, model_cfg: Optional[dict] = None,
+               fp16: bool = False) -> Dict[str, np.ndarray]:
     """Pack ``model`` into numpy arrays (see the module docstring for the layout).
 
     Args:
@@ -67,6 +97,8 @@ def pack_model(model: nn.Module, model_cfg: Optional[dict] = None) -> Dict[str, 
         model_cfg (dict, optional): The config that builds ``model`` (mmpretrain ``MODELS``),
             stored so :func:`load_packed` can rebuild the model from the file alone. Must be
             JSON-serialisable.
+        fp16 (bool): Store the real convolutions' and linear layers' weights and biases as
+            float16 (lossy). Defaults to False.
 
     Returns:
         dict[str, np.ndarray]: The arrays of the archive.
@@ -87,7 +119,7 @@ def pack_model(model: nn.Module, model_cfg: Optional[dict] = None) -> Dict[str, 
     with torch.no_grad():
         for name, conv in convs.items():
             weight = conv.weight.detach().cpu()
-            layer_bits = np.packbits(weight.numpy().reshape(-1) >= 0)
+            layer_bits = sign_bits(weight)
             layer_scale = conv.weight_scale().detach().cpu().to(torch.float32).numpy().reshape(-1)
             binary_meta.append(dict(name=name, shape=list(weight.shape), bits=bit_offset,
                                     scales=scale_offset))
@@ -98,14 +130,18 @@ def pack_model(model: nn.Module, model_cfg: Optional[dict] = None) -> Dict[str, 
             packed_keys.update({_key(name, 'weight'), _key(name, 'fixed_scale')})
 
         real_meta, real_parts = [], {}
+        half_keys = _fp16_keys(model) if fp16 else set()
         for key, value in model.state_dict().items():
             if key in packed_keys:
                 continue
             array = value.detach().cpu().numpy()
+            entry = dict(key=key, dtype=array.dtype.name, shape=list(array.shape))
+            if key in half_keys:
+                array = array.astype(np.float16)
+                entry['stored'] = array.dtype.name
             parts = real_parts.setdefault(array.dtype.name, [])
-            offset = sum(p.size for p in parts)
-            real_meta.append(dict(key=key, dtype=array.dtype.name, shape=list(array.shape),
-                                  offset=offset))
+            entry['offset'] = sum(p.size for p in parts)
+            real_meta.append(entry)
             parts.append(array.reshape(-1))
 
     meta = dict(format=FORMAT, binary=binary_meta, real=real_meta)
@@ -125,13 +161,15 @@ def pack_model(model: nn.Module, model_cfg: Optional[dict] = None) -> Dict[str, 
     return arrays
 
 
-def export_packed(model: nn.Module, path: str, model_cfg: Optional[dict] = None) -> int:
+def export_packed(model: nn.Module, path: str, model_cfg: Optional[dict] = None,
+                  fp16: bool = False) -> int:
     """Write ``model`` as a packed ``.npz`` file and return its size in bytes.
 
     Args:
         model (nn.Module): The binary model.
         path (str): Output file, ending with ``.npz``.
         model_cfg (dict, optional): Config that builds the model, stored in the file.
+        fp16 (bool): Real convolutions and linear layers in float16 (see :func:`pack_model`).
 
     Example:
         >>> import tempfile
@@ -142,7 +180,7 @@ def export_packed(model: nn.Module, path: str, model_cfg: Optional[dict] = None)
     """
     if not path.endswith('.npz'):
         raise ValueError(f'export_packed: the output file must end with .npz, got "{path}"')
-    arrays = pack_model(model, model_cfg)
+    arrays = pack_model(model, model_cfg, fp16=fp16)
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     np.savez(path, **arrays)
     return osp.getsize(path)
@@ -180,8 +218,9 @@ def unpack_state_dict(arrays: Dict[str, np.ndarray]) -> Dict[str, torch.Tensor]:
             torch.from_numpy(scale.astype(np.float32).reshape(-1, 1, 1, 1))
     for entry in meta['real']:
         size = int(np.prod(entry['shape']))
-        flat = arrays[REAL_PREFIX + entry['dtype']][entry['offset']:entry['offset'] + size]
-        state_dict[entry['key']] = torch.from_numpy(flat.reshape(entry['shape']).copy())
+        stored = arrays[REAL_PREFIX + entry.get('stored', entry['dtype'])]
+        flat = stored[entry['offset']:entry['offset'] + size].astype(entry['dtype'])
+        state_dict[entry['key']] = torch.from_numpy(flat.reshape(entry['shape']))
     return state_dict
 
 
@@ -240,6 +279,28 @@ def packed_to_checkpoint(path: str, out: str) -> None:
     arrays = read_packed(path)
     torch.save(dict(state_dict=unpack_state_dict(arrays),
                     meta=dict(packed_from=osp.basename(path))), out)
+
+
+def packed_floor_bytes(model: nn.Module, fp16: bool = False) -> int:
+    """The least a file of ``model``'s weights can take: what :func:`pack_model` stores, bare.
+
+    One bit per binary weight (rounded up to a byte per layer), a float32 scale per binary
+    output channel, and every other state-dict entry at its stored width (float16 for the real
+    convolutions and linear layers with ``fp16``). A packed file's size minus this floor is its
+    format overhead (archive headers and the JSON index).
+
+    Example:
+        >>> packed_floor_bytes(BinaryConv2d(16, 8, 3))  # 1152 bits + 8 float32 scales
+        176
+    """
+    convs = _binary_convs(model)
+    packed_keys = {_key(name, attr) for name in convs for attr in ('weight', 'fixed_scale')}
+    half_keys = _fp16_keys(model) if fp16 else set()
+    total = sum(-(-conv.weight.numel() // 8) + 4 * conv.out_channels for conv in convs.values())
+    for key, value in model.state_dict().items():
+        if key not in packed_keys:
+            total += value.numel() * (2 if key in half_keys else value.element_size())
+    return total
 
 
 def state_dict_bytes(model: nn.Module) -> int:

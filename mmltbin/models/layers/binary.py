@@ -235,6 +235,13 @@ class BinaryConv2d(nn.Conv2d):
     which a deployment folds into the following normalisation. The weight gradient is the
     clipped straight-through estimate ``dL/dW = dL/dW_b * 1[|W| <= 1]`` (scale held constant).
 
+    In eval mode, when no weight gradient is wanted (``torch.no_grad``, ``inference_mode``, or
+    frozen weights), the binary weights are computed once and reused until the weights change:
+    the cache is keyed on the weight tensor's version counter (bumped by every in-place update:
+    an optimizer step, ``load_state_dict``), its storage, dtype and device, and the same for
+    ``fixed_scale``; train mode drops it. It holds one copy of the weights. Writes through
+    ``weight.data`` bypass the version counter: call :meth:`clear_binary_cache` after them.
+
     Args:
         in_channels, out_channels, kernel_size, stride, padding, dilation, groups: As
             :class:`torch.nn.Conv2d`.
@@ -263,6 +270,8 @@ class BinaryConv2d(nn.Conv2d):
     """
 
     LATENT_INIT_STD = 0.01
+    #: reuse eval-mode binary weights (see above); False recomputes them on every forward
+    EVAL_CACHE = True
 
     def __init__(self,
                  in_channels: int,
@@ -291,6 +300,7 @@ class BinaryConv2d(nn.Conv2d):
         # Set only on models loaded from a packed export (mmltbin.export): the stored per-channel
         # scales, used instead of mean |W| so the loaded model reproduces the original exactly.
         self.register_buffer('fixed_scale', None)
+        self._binary_cache: Optional[tuple] = None  # (key, binary weights), eval mode only
 
     def reset_latent_weights(self) -> None:
         """Draw the latent weights from N(0, ``LATENT_INIT_STD``).
@@ -319,7 +329,36 @@ class BinaryConv2d(nn.Conv2d):
 
     def binary_weight(self) -> torch.Tensor:
         """``sign(W) * scale`` with the clipped STE (what the convolution uses)."""
-        return _WeightBinarizeSTE.apply(self.weight, self.weight_scale())
+        key = self._cache_key()
+        if key is None:
+            return _WeightBinarizeSTE.apply(self.weight, self.weight_scale())
+        if self._binary_cache is None or self._binary_cache[0] != key:
+            # a normal tensor even under inference_mode, so it may be reused outside it
+            with torch.inference_mode(False), torch.no_grad():
+                self._binary_cache = (key, binarize(self.weight) * self.weight_scale())
+        return self._binary_cache[1]
+
+    def _cache_key(self) -> Optional[tuple]:
+        """What the cached binary weights depend on, or None when they must not be cached."""
+        weight, scale = self.weight, self.fixed_scale
+        if not self.EVAL_CACHE or self.training or (torch.is_grad_enabled()
+                                                     and weight.requires_grad):
+            return None
+        if weight.is_inference() or (scale is not None and scale.is_inference()):
+            return None  # inference tensors have no version counter
+        key = (id(weight), weight._version, weight.data_ptr(), weight.dtype, weight.device,
+               self.scale)
+        if scale is not None:
+            key += (id(scale), scale._version, scale.data_ptr(), scale.dtype)
+        return key
+
+    def clear_binary_cache(self) -> None:
+        """Drop the cached eval-mode binary weights (needed only after ``weight.data`` writes)."""
+        self._binary_cache = None
+
+    def train(self, mode: bool = True) -> 'BinaryConv2d':
+        self._binary_cache = None
+        return super().train(mode)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.input_mode == 'sign':
@@ -331,6 +370,7 @@ class BinaryConv2d(nn.Conv2d):
         key = prefix + 'fixed_scale'
         if key in state_dict and self.fixed_scale is None:
             self.fixed_scale = torch.empty_like(state_dict[key])
+        self._binary_cache = None
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def extra_repr(self) -> str:

@@ -1,0 +1,18 @@
+"""Deployment of binary classifiers: OpenVINO graphs with 1-bit convolutions.
+
+OpenVINO is optional (the ``deploy`` extra); importing this package does not need it, building
+or running a graph does (an ImportError then says how to install it).
+"""
+from .backend import INSTALL_HINT, import_openvino, openvino_available
+from .classifier import OpenVINOClassifier
+from .exporter import export_openvino, fp32_bytes, load_classifier, read_deploy_info
+from .graph import UnsupportedLayerError, build_openvino_model, has_binary_layers
+from .runtime import (OpenVINOModel, check_binary_kernel, compile_config, execution_kernels,
+                      kernel_summary)
+
+__all__ = [
+    'INSTALL_HINT', 'import_openvino', 'openvino_available', 'OpenVINOClassifier',
+    'export_openvino', 'fp32_bytes', 'load_classifier', 'read_deploy_info',
+    'UnsupportedLayerError', 'build_openvino_model', 'has_binary_layers', 'OpenVINOModel',
+    'check_binary_kernel', 'compile_config', 'execution_kernels', 'kernel_summary'
+]
