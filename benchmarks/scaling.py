@@ -86,9 +86,9 @@ def build_student_and_teacher(cfg):
     model = cfg.model
     student = MODELS.build(dict(type='ImageClassifier', backbone=model.backbone,
                                 neck=model.neck, head=model.head))
-    teacher = MODELS.build(model.teacher.model.encoder)
+    teacher = MODELS.build(model.teacher.model)
     size = 224 if model.backbone.stem_stride == 2 else 32
-    teacher_sizes = tuple(model.teacher.model.get('resolutions') or (size, ))
+    teacher_sizes = tuple(model.teacher.get('resolutions') or (size, ))
     return student, teacher, size, teacher_sizes
 
 

@@ -97,7 +97,7 @@ def test_method_killed_mid_epoch_and_in_cache_prefill_resumes_exactly(tmp_path, 
                                                                      fashion_mnist_root):
     # the teacher at one resolution (32 px) keeps the prefill short
     options = [*TINY, f'model.teacher.checkpoint={teacher_ckpt}',
-               'model.teacher.model.resolutions=[32]']
+               'model.teacher.resolutions=[32]']
     full, crashed = str(tmp_path / 'full'), str(tmp_path / 'crashed')
     assert_ok(_train(METHOD, full, *options))
     _assert_killed(_train(_with_test_hooks(tmp_path, METHOD, 'kill',

@@ -13,7 +13,7 @@ def class_outputs(model) -> List[Tuple[str, int]]:
 
     The student / classifier head (``model.head.num_classes``), a classifier that declares
     its own (``model.num_classes``: ``LinearProbeClassifier``, ``TimmClassifier``'s model) and
-    a distiller's teacher (``model.teacher.model.num_classes``).
+    a distiller's teacher (``model.teacher.head.num_classes``).
 
     Example:
         >>> from mmpretrain.models import ImageClassifier
@@ -38,7 +38,7 @@ def class_outputs(model) -> List[Tuple[str, int]]:
         add('model.num_classes', getattr(model.model, 'num_classes', None))
     teacher = getattr(model, 'teacher', None)
     if teacher is not None:
-        add('model.teacher.model.num_classes', getattr(teacher, 'num_classes', None))
+        add('model.teacher.head.num_classes', getattr(teacher, 'num_classes', None))
     return found
 
 

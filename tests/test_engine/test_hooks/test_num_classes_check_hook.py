@@ -38,7 +38,7 @@ def test_a_distiller_is_checked_for_student_and_teacher(tmp_path):
     cfg.work_dir = str(tmp_path)
     runner = Runner.from_cfg(cfg)
     assert class_outputs(runner.model) == [('model.head.num_classes', 10),
-                                           ('model.teacher.model.num_classes', 10)]
+                                           ('model.teacher.head.num_classes', 10)]
     # student and teacher both built for 12 classes (they agree, so the distiller builds) on
     # the 10 digits: refused before the first step, naming the key
     torch.manual_seed(1)
