@@ -24,7 +24,7 @@ import records as rec  # noqa: E402
 RESULTS = osp.join(ROOT, 'benchmarks', 'results')
 DOC = osp.join(ROOT, 'docs', 'results.md')
 # results written by benchmarks/inference.py and gpu_check.py, in their own formats
-OTHER_FORMATS = ('inference', 'gpu_check')
+OTHER_FORMATS = ('inference', 'gpu_check', 'deploy_fmnist_lt')
 # the order of docs/results.md; results files not named here follow in name order
 ORDER = ('fmnist_lt_main', 'fmnist_lt_main_prefill', 'fmnist_lt_main_precise_bn',
          'fmnist_lt_main_train_fit', 'fmnist_lt_variants', 'fmnist_lt_variants_train_fit',

@@ -9,6 +9,7 @@ Example:
     >>> import warnings
     >>> import mmltbin  # noqa: F401
     >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.filterwarnings('always', 'another warning')
     ...     warnings.warn_explicit(MMCV_LITE_MESSAGE, UserWarning, 'transformer.py', 1,
     ...                            module=MMCV_LITE_MODULE)
     ...     warnings.warn_explicit('another warning', UserWarning, 'transformer.py', 2,

@@ -19,7 +19,10 @@ def pipeline_datasets(dataset: Any) -> List[Any]:
     stack = [dataset]
     while stack:
         ds = stack.pop(0)
-        if getattr(ds, 'pipeline', None) is not None:
+        pipeline, inner = getattr(ds, 'pipeline', None), getattr(ds, 'dataset', None)
+        # a wrapper that only passes its inner dataset's pipeline through (LongTailDataset)
+        # owns none: the inner dataset is listed instead
+        if pipeline is not None and pipeline is not getattr(inner, 'pipeline', None):
             found.append(ds)
         if getattr(ds, 'dataset', None) is not None:
             stack.append(ds.dataset)
