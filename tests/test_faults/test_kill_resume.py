@@ -86,10 +86,13 @@ def teacher_ckpt(tmp_path) -> str:
     """The method's teacher (EfficientNet-Lite0 + linear head) with seeded random weights:
     exactness does not depend on what the teacher learned."""
     torch.manual_seed(0)
+    cfg = Config.fromfile(METHOD).model.teacher
     with DefaultScope.overwrite_default_scope('mmpretrain'):
-        teacher = MODELS.build(Config.fromfile(METHOD).model.teacher.model)
+        # what a calibration run saves: LinearProbeClassifier's encoder.* and head.* keys
+        probe = MODELS.build(dict(type='LinearProbeClassifier', encoder=cfg.model,
+                                  num_classes=cfg.head.num_classes))
     path = str(tmp_path / 'teacher.pth')
-    torch.save({'state_dict': teacher.state_dict(), 'meta': {}}, path)
+    torch.save({'state_dict': probe.state_dict()}, path)
     return path
 
 
