@@ -107,22 +107,24 @@ def heldout_config(config: str, options: List[str], heldout: str, out_path: str)
     return out_path
 
 
-def row_options(row: Row, seed: int, work_root: str) -> List[str]:
-    """``randomness.seed`` and the row's overrides as ``--cfg-options`` (hooks, schedulers and
-    transforms found by type in the row's config)."""
+def row_options(row: Row, seed: int, work_root: str, extra: List[str] = ()) -> List[str]:
+    """``randomness.seed``, the row's overrides (hooks, schedulers and transforms found by type
+    in the row's config) and ``extra`` (options of every run) as ``--cfg-options``."""
     cfg = None
     if row.needs_config():
         from mmengine.config import Config
         cfg = Config.fromfile(osp.join(ROOT, row.config))
-    return [f'randomness.seed={seed}', *row.options(cfg, seed=seed, work_root=work_root)]
+    return [f'randomness.seed={seed}', *row.options(cfg, seed=seed, work_root=work_root),
+            *extra]
 
 
 def run_one(row: Row, seed: int, epochs: Optional[int], work_root: str, python: str,
-            threads: int, heldout: Optional[str] = None, test: bool = True) -> dict:
+            threads: int, heldout: Optional[str] = None, test: bool = True,
+            extra: List[str] = ()) -> dict:
     name = row.name
     work_dir = osp.join(work_root, f'{name}_seed{seed}')
     os.makedirs(work_dir, exist_ok=True)
-    options = row_options(row, seed, work_root)
+    options = row_options(row, seed, work_root, extra)
     for option in options:
         key, _, value = option.partition('=')
         if key == 'model.teacher.checkpoint' and not osp.isfile(osp.join(ROOT, value)):
@@ -272,6 +274,9 @@ def main() -> None:
     parser.add_argument('--seeds', nargs='+', type=int, default=[0])
     parser.add_argument('--epochs', type=int, help='override train_cfg.max_epochs')
     parser.add_argument('--out', required=True, help='results JSON (a .md is written beside)')
+    parser.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
+                        help='more config options of every run (kept in its record), e.g. '
+                        'train_dataloader.num_workers=1 default_hooks.checkpoint.interval=5')
     parser.add_argument('--summary-only', action='store_true',
                         help='run nothing: write the Markdown table of the records in --out')
     parser.add_argument('--work-root', default=osp.join(ROOT, 'work_dirs', 'benchmarks'))
@@ -329,7 +334,7 @@ def main() -> None:
                 print(f'[{time.strftime("%H:%M:%S")}] {row.name} seed {seed} ...', flush=True)
                 future = pool.submit(run_one, row, seed, args.epochs, work_root,
                                      sys.executable, args.threads, table.heldout_val,
-                                     table.test)
+                                     table.test, args.cfg_options)
                 running[future] = (row, seed)
             if not running:
                 missing = sorted({r.needs for r, _ in pending})

@@ -255,6 +255,42 @@ def _lambda(lam: float) -> Tuple[Override, ...]:
             Key('model.balancer.lam', lam), Key('model.balancer.normalize_terms', True))
 
 
+def _long(row: Row, epochs: int) -> Row:
+    """``row`` trained for ``epochs`` epochs (cosine decay over them), named ``<name>-<E>e``."""
+    return replace(row, name=f'{row.name}-{epochs}e', label=f'{row.label}, {epochs} epochs',
+                   overrides=(*row.overrides, *_cosine(epochs)), epochs=epochs)
+
+
+SCHEDULE_DIR = '{work_root}/../fmnist_lt_schedule'
+# Longest first: `run_table.py` starts rows in this order.
+SCHEDULE_LENGTHS = (160, 40, 80, 20)
+SCHEDULE_ROWS = (
+    TEACHERS[0],
+    *[r for e in SCHEDULE_LENGTHS for r in (
+        _long(_student('method', 'the method (default config)', METHOD), e),
+        _long(_baseline('balanced-softmax', 'balanced softmax'), e),
+        # the paper's Figure 1: a full-precision twin of the student and the binary student,
+        # both with cross-entropy, beside the method (longest schedule only)
+        *((_long(_baseline('ce', 'cross-entropy'), e),
+           _long(Row('fp-ce', 'full-precision twin (same blocks, real weights and activations), '
+                     'cross-entropy', 'configs/baselines/reactnet-a-fp_ce_fashion-mnist-lt.py'),
+                 e)) if e == max(SCHEDULE_LENGTHS) else ()))],
+)
+SCHEDULE_TARGETS = tuple(
+    t for e in (160, 40) for t in (
+        Target(f'{e} epochs: the method against binary balanced softmax, all',
+               f'method-{e}e', f'balanced-softmax-{e}e', 'mean_per_class', 3.0),
+        Target(f'{e} epochs: the method against binary balanced softmax, few-shot classes',
+               f'method-{e}e', f'balanced-softmax-{e}e', 'few', 0.0),
+        Target(f'{e} epochs: the method against its calibrated teacher, all', f'method-{e}e',
+               'teacher', 'mean_per_class', -1.5)))
+
+
+def _view(name: str, label: str, config: str = METHOD, **kwargs: Any) -> Row:
+    """A variant of the method's views at 80 epochs, the schedule table's teacher (seed 0)."""
+    return _long(_student(name, label, config, root=SCHEDULE_DIR, **kwargs), 80)
+
+
 TABLES = {
     'fmnist_lt_baselines': Table(
         title='Binary ReActNet-A (width 0.25) on Fashion-MNIST-LT (n_max 1000, rho 100)',
@@ -343,6 +379,37 @@ TABLES = {
                        f'default, batch 32, fixed lambda {lam} (KD weight)', METHOD,
                        overrides=_lambda(lam))
               for lam in (0.2, 0.8)],
+        )),
+    # Accuracy against the length of the schedule (method, balanced softmax, the teacher as a
+    # line; the Binary-FP gap of the paper's Figure 1 at the longest). Run on a GPU machine
+    # (benchmarks/gpu_tables.sh); the teacher is calibrated in the same run.
+    'fmnist_lt_schedule': Table(
+        title='Accuracy against schedule on Fashion-MNIST-LT (n_max 1000, rho 100): ReActNet-A '
+        '(width 0.25) students, batch 32, 20 to 160 epochs (cosine over each); the '
+        'EfficientNet-Lite0 teacher calibrated as the main table',
+        heldout_val=HELDOUT_VAL,
+        rows=SCHEDULE_ROWS,
+        targets=SCHEDULE_TARGETS),
+    # More diverse views shared by teacher and student, and a stronger teacher, at 80 epochs
+    # (seed 0, chosen on the held-out split against the schedule table's method-80e).
+    'fmnist_lt_views': Table(
+        title='Views and teachers for a longer schedule on Fashion-MNIST-LT (n_max 1000, rho '
+        '100): ReActNet-A (width 0.25) students, batch 32, 80 epochs; compare with the schedule '
+        "table's method-80e",
+        heldout_val=HELDOUT_VAL,
+        rows=(
+            Row('teacher-4res', 'FP teacher, calibrated, 32/64/96/128 px',
+                LTBIN.format('calibrate_effnet-lite0-4res_fashion-mnist-lt')),
+            _view('slots16', 'cached, 16 augmentation slots per image (default 4)',
+                  overrides=_slots(16)),
+            _view('online', 'no cache: the teacher on every batch (fresh views every epoch)',
+                  f'{METHOD}_no-cache'),
+            _view('online-mixup', 'no cache, consistent Mixup (alpha 1) for teacher and student',
+                  f'{METHOD}_online-mixup'),
+            _view('online-cutmix', 'no cache, consistent CutMix (alpha 1)',
+                  f'{METHOD}_online-cutmix'),
+            _long(_student('teacher-4res-student', 'cached, the 32/64/96/128 px teacher',
+                           f'{METHOD}_4res', 'teacher-4res'), 80),
         )),
     # Timings: one run at a time (`--jobs 1`) on an otherwise idle machine. Batch 32, the
     # default; the batch-128 table is benchmarks/results/previous/fmnist_lt_cost_bs128.md, the

@@ -15,7 +15,7 @@ DEFAULT = 'reactnet_fashion-mnist-lt.py'
 # What "the method" is: the settings a leaf must not change.
 METHOD_KEYS = (
     'model.type', 'model.teacher.type', 'model.teacher.model.type', 'model.teacher.head.type',
-    'model.teacher_input',
+    'model.teacher_input', 'model.train_cfg',
     'model.kd_loss', 'model.feature_loss', 'model.projector', 'model.balancer',
     'model.task_loss', 'model.teacher_cache', 'model.teacher.resolutions',
     'train_dataloader.sampler', 'train_dataloader.batch_size', 'custom_hooks',
@@ -40,6 +40,10 @@ VARIANTS = {
     'reactnet_fashion-mnist-lt_no-cache.py': {'model.teacher_cache',
                                               'default_hooks.teacher_cache_prefill'},
     'reactnet_fashion-mnist-lt_no-task-loss.py': {'model.task_loss'},
+    'reactnet_fashion-mnist-lt_4res.py': {'model.teacher.resolutions'},
+    **{f'reactnet_fashion-mnist-lt_online-{mix}.py': {
+        'model.teacher_cache', 'default_hooks.teacher_cache_prefill', 'model.train_cfg'}
+       for mix in ('mixup', 'cutmix')},
     'reactnet_fashion-mnist-lt_one-res.py': {'model.teacher_cache', 'model.teacher_input',
                                              'model.teacher.resolutions',
                                              'default_hooks.teacher_cache_prefill'},
