@@ -27,8 +27,9 @@ for arg in "$@"; do
     break
   fi
 done
+# one pytest worker per core (pytest-xdist); PYTEST_WORKERS=0 runs in this process
 set +e
-.venv/bin/python -m pytest --doctest-modules "${paths[@]}" "$@"
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" --doctest-modules "${paths[@]}" "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
