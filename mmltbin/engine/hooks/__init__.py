@@ -4,6 +4,7 @@ from .atomic_checkpoint_hook import AtomicCheckpointHook  # noqa: F401
 from .class_counts_hook import ClassCountsHook  # noqa: F401
 from .drw_hook import DRWHook  # noqa: F401
 from .epoch_seed_hook import EpochSeedHook  # noqa: F401
+from .feature_cache_prefill_hook import FeatureCachePrefillHook  # noqa: F401
 from .final_precise_bn_hook import FinalPreciseBNHook  # noqa: F401
 from .finite_loss_hook import FiniteLossHook  # noqa: F401
 from .head_in_channels_check_hook import HeadInChannelsCheckHook  # noqa: F401

@@ -4,7 +4,6 @@ import time
 from typing import List, Tuple
 
 import torch
-from mmengine.dataset import pseudo_collate
 from mmengine.dist import all_gather_object, get_rank, get_world_size
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
@@ -12,6 +11,7 @@ from mmpretrain.registry import HOOKS
 from ...datasets.transforms.slotted_augment import SlottedAugment, fixed_slot
 from ...models.classifiers import CalibratedDistiller
 from ...utils.checks import check_int, unwrap_model
+from .prefill import prefill
 
 
 def find_slotted_augments(dataset) -> List[SlottedAugment]:
@@ -129,28 +129,22 @@ class TeacherCachePrefillHook(Hook):
             jobs = jobs[:cache.max_entries]
         rank, world = get_rank(), get_world_size()
         mine = jobs[rank::world]
-        num_batches = math.ceil(len(mine) / self.batch_size)
         runner.logger.info(
             f'TeacherCachePrefillHook: teacher outputs of {len(dataset)} images x {num_slots} '
-            f'slots, {num_batches} batches of {self.batch_size}'
+            f'slots, {math.ceil(len(mine) / self.batch_size)} batches of {self.batch_size}'
             + (f' on each of {world} processes' if world > 1 else ''))
-        start = time.perf_counter()
-        computed = 0
-        for b in range(num_batches):
-            samples = []
-            for idx, slot in mine[b * self.batch_size:(b + 1) * self.batch_size]:
-                with fixed_slot(slot):
-                    samples.append(dataset[idx])
-            data = model.data_preprocessor(pseudo_collate(samples), True)
-            computed += model.fill_teacher_cache(data['inputs'], data['data_samples'])
-            if (b + 1) % self.log_every == 0 or b + 1 == num_batches:
-                elapsed = time.perf_counter() - start
-                eta = elapsed / (b + 1) * (num_batches - b - 1)
-                runner.logger.info(f'TeacherCachePrefillHook: batch {b + 1}/{num_batches}, '
-                                   f'{elapsed:.0f} s, eta {eta:.0f} s')
+
+        def load(job: Tuple[int, int]) -> dict:
+            with fixed_slot(job[1]):
+                return dataset[job[0]]
+
+        computed, elapsed = prefill(
+            runner, 'TeacherCachePrefillHook', model, mine, self.batch_size, self.log_every,
+            load, lambda data: model.fill_teacher_cache(data['inputs'], data['data_samples']))
         if world > 1:
+            start = time.perf_counter()
             self._exchange(cache)
-        elapsed = time.perf_counter() - start
+            elapsed += time.perf_counter() - start
         runner.logger.info(f'TeacherCachePrefillHook: {len(cache)} entries ({computed} computed '
                            f'here) in {elapsed:.1f} s')
         runner.visualizer.add_scalars(

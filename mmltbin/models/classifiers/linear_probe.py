@@ -145,6 +145,11 @@ class LinearProbeClassifier(BaseClassifier):
             self.encoder.load_checkpoint(self.encoder_checkpoint)
         self.clear_feature_cache()
 
+    def feature_cache(self, split: str = 'train') -> Dict[int, Tuple[float, Tensor]]:
+        """The memoised features of ``split`` (``'train'`` or ``'eval'``): sample id ->
+        (input fingerprint, feature); entries may be added (e.g. from other processes)."""
+        return self._cache[split]
+
     def clear_feature_cache(self) -> None:
         """Forget every memoised feature (done automatically when encoder weights load)."""
         for cache in self._cache.values():

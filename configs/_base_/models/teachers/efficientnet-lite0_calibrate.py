@@ -34,7 +34,11 @@ test_cfg = dict()
 auto_scale_lr = dict(base_batch_size=128)
 # the frozen encoder makes each checkpoint ~20 MB: save every 10th epoch (epoch_30.pth is the
 # calibrated teacher)
-default_hooks = dict(checkpoint=dict(interval=10))
+default_hooks = dict(
+    checkpoint=dict(interval=10),
+    # the frozen features of every training image before the first epoch, with progress and an
+    # ETA (left to the first epoch, that pass made its iterations tens of times slower)
+    feature_cache_prefill=dict(type='FeatureCachePrefillHook', batch_size=64))
 
 # The paper's calibration (configs/ltbin/paper-form/): MiSLAS's classifier re-training, label-aware
 # smoothing with class-balanced sampling. A leaf applies it with
