@@ -77,6 +77,30 @@ def register_safe_checkpoint_loading() -> None:
                                      loader=load_from_url_safely, force=True)
 
 
+def producing_command(filename: str) -> Optional[str]:
+    """The command that writes ``filename`` when it is a checkpoint of one of mmltbin's configs
+    trained with the default work folder (``work_dirs/<config name>/epoch_<N>.pth``).
+
+    Example:
+        >>> producing_command('work_dirs/calibrate_effnet-lite0_fashion-mnist-lt/epoch_30.pth')
+        'python tools/train.py configs/ltbin/calibrate_effnet-lite0_fashion-mnist-lt.py'
+        >>> producing_command('elsewhere/model.pth') is None
+        True
+    """
+    parts = osp.normpath(filename).split(os.sep)
+    if len(parts) < 3 or parts[-3] != 'work_dirs' or not parts[-1].startswith('epoch_'):
+        return None
+    from .cli import find_config  # the configs mmltbin ships, by name
+    try:
+        config = find_config(parts[-2] + '.py')
+    except FileNotFoundError:
+        return None
+    # as typed in the repository (the installed package links the same configs/ tree)
+    inside = config.rsplit(os.sep + 'configs' + os.sep, 1)
+    return f'python tools/train.py configs/{inside[1]}' if len(inside) == 2 else \
+        f'python tools/train.py {config}'
+
+
 def load_checkpoint_safely(filename: str, map_location: MapLocation = 'cpu') -> Any:
     """Load a local checkpoint with ``weights_only=True`` and a clear error on refusal.
 
@@ -101,7 +125,9 @@ def load_checkpoint_safely(filename: str, map_location: MapLocation = 'cpu') -> 
     """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
-        raise FileNotFoundError(f'checkpoint file "{filename}" does not exist')
+        command = producing_command(filename)
+        raise FileNotFoundError(f'checkpoint file "{filename}" does not exist'
+                                + (f'; it is written by `{command}`' if command else ''))
     try:
         return torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:

@@ -119,3 +119,18 @@ def test_url_checkpoints_are_loaded_safely_too(malicious_checkpoint, tmp_path, m
                                          map_location='cpu')
     assert osp.isfile(tmp_path / 'hub' / 'checkpoints' / 'evil.pth')
     assert not osp.exists(marker)
+
+
+def test_missing_checkpoint_names_the_command_that_writes_it(tmp_path):
+    """A student config's teacher checkpoint, not yet calibrated: the error says how to make it."""
+    from mmengine.config import Config
+
+    from toolrun import REPO_ROOT
+    cfg = Config.fromfile(f'{REPO_ROOT}/configs/ltbin/reactnet_cifar10-lt.py')
+    missing = str(tmp_path / cfg.model.teacher.checkpoint)
+    with pytest.raises(FileNotFoundError) as err:
+        load_checkpoint_safely(missing)
+    assert 'python tools/train.py configs/ltbin/calibrate_effnet-lite0_cifar10-lt.py' in str(err)
+    with pytest.raises(FileNotFoundError) as err:
+        load_checkpoint_safely(str(tmp_path / 'work_dirs' / 'no_such_config' / 'epoch_1.pth'))
+    assert 'written by' not in str(err.value)
