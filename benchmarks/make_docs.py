@@ -37,7 +37,8 @@ HEADLINE_ROWS = (
     ('paper-form', "binary, the paper's own form of the method"),
 )
 # results written by benchmarks/inference.py and gpu_check.py, in their own formats
-OTHER_FORMATS = ('inference', 'gpu_check', 'deploy_fmnist_lt')
+OTHER_FORMATS = ('inference', 'gpu_check', 'deploy_fmnist_lt', 'scaling')
+SCALING_DOC = osp.join(ROOT, 'docs', 'scaling.md')
 # the order of docs/results.md; results files not named here follow in name order
 ORDER = ('fmnist_lt_main', 'fmnist_lt_main_prefill', 'fmnist_lt_main_precise_bn',
          'fmnist_lt_main_train_fit', 'fmnist_lt_variants', 'fmnist_lt_variants_train_fit',
@@ -166,12 +167,37 @@ def readme(current: str, n: Numbers) -> str:
     return '\n'.join([head + HEADLINE_START, *headline(n), HEADLINE_END + tail])
 
 
+def scaling_doc() -> str:
+    """``docs/scaling.md``: how to read it, then the table of ``benchmarks/scaling.py``'s
+    record (``benchmarks/results/scaling.json``)."""
+    import json
+
+    import scaling
+    with open(osp.join(RESULTS, 'scaling.json')) as f:
+        table = scaling.markdown(json.load(f)).split('\n', 1)[1]
+    return '\n'.join([
+        '# Scale on paper: every method config at its real size', '',
+        '<!-- Made by `python benchmarks/make_docs.py` from benchmarks/results/scaling.json; '
+        'do not edit by hand. -->', '',
+        'What each dataset\'s method config (`configs/ltbin/reactnet_*.py`) costs when trained '
+        'as shipped: training images, iterations, the student\'s and the teacher\'s cost per '
+        'image from mmltbin\'s op counter (`mmltbin.analysis.count_ops`), the memory of one '
+        'training process measured on CPU at two small batches and extrapolated, and the '
+        'command for 8 GPUs. Learning rate: every config states it for a total batch of 128 '
+        '(`auto_scale_lr = dict(base_batch_size=128)`); `--auto-scale-lr` multiplies it by '
+        'the total batch / 128 (the linear scaling rule), so 8 processes of batch 32 train '
+        'at 2e-3. Measured by `python benchmarks/scaling.py --out benchmarks/results/scaling '
+        '--gpu-check benchmarks/results/gpu_check.json`; the GPU throughput is that of '
+        '[the GPU check](../benchmarks/results/gpu_check.md).', table])
+
+
 def outputs() -> Dict[str, str]:
     """Every file the records make: path -> its text."""
     made = {osp.splitext(p)[0] + '.md': rec.render(p) for p in results_files()}
     numbers = Numbers()
     made[DOC] = docs(numbers)
     made[README] = readme(open(README).read(), numbers)
+    made[SCALING_DOC] = scaling_doc()
     return made
 
 

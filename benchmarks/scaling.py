@@ -137,6 +137,22 @@ def _si(v: Optional[float]) -> str:
     return f'{v:.0f}'
 
 
+def _memory(r: dict) -> str:
+    """Peak MB at batch 2 and 4 and the extrapolation; where batch 4 measured no more than
+    batch 2 (growth below the noise of RSS, at 32 px), the larger probe stands for the batch."""
+    m2, m4 = r['peak_rss_mb_b2'], r['peak_rss_mb_b4']
+    probes = f'{m2:.0f}, {m4:.0f} -> '
+    if m4 <= m2:
+        return probes + f'~{max(m2, m4):.0f}, no growth measured (batch {r["batch_per_process"]})'
+    return probes + f'{r["peak_rss_mb_extrapolated"]:.0f} (batch {r["batch_per_process"]})'
+
+
+def _hours(hours: Optional[float]) -> str:
+    if hours is None:
+        return 'n/a'
+    return f'{hours:.1f} h' if hours >= 1 else f'{hours * 60:.0f} min'
+
+
 def markdown(doc: dict) -> str:
     lines = [
         '# Cost of the method configs at their real size', '',
@@ -156,8 +172,9 @@ def markdown(doc: dict) -> str:
     if gpu:
         lines += [f'Hours on 8 GPUs: from the single-GPU throughput of the GPU check '
                   f'({gpu["images_per_s"]:.0f} images / s at batch {gpu["batch"]}, '
-                  f'{gpu["machine"]}, commit {gpu["commit"]}), assuming linear scaling to 8 '
-                  'GPUs.', '']
+                  f'{gpu["machine"]}, commit {gpu["commit"]}; the ImageNet-LT config, 224 px, '
+                  'teacher online), applied to the 224 px configs only and assuming linear '
+                  'scaling to 8 GPUs.', '']
     lines += ['| config | classes | images | epochs | iters / epoch (1 / 8 proc.) | '
               'iters in all (8) | student FLOPs / BOPs per image | teacher FLOPs per image | '
               'peak MB per process (b2, b4 -> batch) | lr at 8 x batch | hours on 8 GPUs |',
@@ -172,10 +189,8 @@ def markdown(doc: dict) -> str:
             f'{r["images"] if known else "split-dependent"} | {r["epochs"]} | {iters} | '
             f'{r["iters_total_8"] if known else "n/a"} | {_si(r["student_flops"])} / '
             f'{_si(r["student_bops"])} | {_si(r["teacher_flops"])}'
-            f'{" (cached)" if r["cached_teacher"] else ""} | {r["peak_rss_mb_b2"]:.0f}, '
-            f'{r["peak_rss_mb_b4"]:.0f} -> {r["peak_rss_mb_extrapolated"]:.0f} (batch '
-            f'{r["batch_per_process"]}) | {lr} | '
-            f'{"n/a" if hours is None else f"{hours:.1f}"} |')
+            f'{" (cached)" if r["cached_teacher"] else ""} | {_memory(r)} | {lr} | '
+            f'{_hours(hours)} |')
     lines += ['', 'Commands (8 GPUs on one machine; on slurm: `GPUS=8 bash tools/slurm_train.sh '
               'PARTITION JOB CONFIG WORK_DIR --auto-scale-lr`):', '']
     lines += [f'- `{r["command"]}`' for r in doc['records']]
