@@ -143,6 +143,29 @@ def list_models(pattern: Optional[str] = None) -> List[str]:
     return names if pattern is None else fnmatch.filter(names, pattern.lower())
 
 
+def zoo_table() -> str:
+    """The zoo as a markdown table (name, config, weights, metrics), from the metafiles.
+
+    Example:
+        >>> print(zoo_table().splitlines()[0])
+        | Model | Config | Weights | all | many | medium | few | top-1 |
+    """
+    columns = ('Mean Per-class Accuracy', 'Many-shot Accuracy', 'Medium-shot Accuracy',
+               'Few-shot Accuracy', 'Top 1 Accuracy')
+    rows = ['| Model | Config | Weights | all | many | medium | few | top-1 |',
+            '|---|---|---|---|---|---|---|---|']
+    for name in list_models():
+        metainfo = get_metainfo(name)
+        metrics = metainfo.results[0].metrics
+        config = osp.relpath(metainfo.config, osp.dirname(model_index_path()))
+        size = osp.getsize(zoo_path(metainfo.weights)) / 1024
+        cells = [f'`{metainfo.name}`', f'`{config}`',
+                 f'`{metainfo.weights}` ({size:.0f} KiB)'] + \
+            [f'{metrics[c]:.2f}' for c in columns]
+        rows.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(rows)
+
+
 def get_metainfo(name: str):
     """The metafile entry of zoo model ``name`` (a ``modelindex`` Model).
 
