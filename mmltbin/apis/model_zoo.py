@@ -204,7 +204,10 @@ def _load_encoder(model, name: str) -> None:
 
 def _load_weights(model, filename: str, name: str) -> dict:
     """Load ``filename`` into ``model``; strict except a teacher's encoder (loaded apart)."""
-    checkpoint = CheckpointLoader.load_checkpoint(filename, map_location='cpu')
+    if filename.startswith(SCHEME):
+        checkpoint = load_from_model_zoo(filename)
+    else:
+        checkpoint = CheckpointLoader.load_checkpoint(filename, map_location='cpu')
     state_dict = checkpoint.get('state_dict', checkpoint)
     separate_encoder = hasattr(model, 'encoder_checkpoint') and not any(
         k.startswith('encoder.') for k in state_dict)
@@ -247,7 +250,7 @@ def get_model(model: Union[str, Config],
         >>> import torch, mmltbin
         >>> model = mmltbin.get_model('reactnet-a-w0.25_calibrated-distill_fashion-mnist-lt',
         ...                           pretrained=True)
-        >>> model(torch.rand(2, 1, 32, 32)).shape
+        >>> model(torch.rand(2, 3, 32, 32)).shape
         torch.Size([2, 10])
     """
     from mmpretrain.apis import get_model as mmpretrain_get_model
