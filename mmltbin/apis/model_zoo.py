@@ -116,15 +116,20 @@ def model_index_path() -> str:
 def _zoo() -> Dict[str, object]:
     """Name (lower case) -> ``modelindex`` model, config paths made absolute (read once)."""
     if not _ZOO:
-        from mmpretrain.apis.model import ModelHub
         from modelindex.load_model_index import load
         index_path = model_index_path()
         index = load(index_path)
         index.build_models_with_collections()
+        zoo = {}
         for metainfo in index.models:
+            name = metainfo.name.lower()
+            if name in zoo:
+                raise ValueError(f'model name "{metainfo.name}" is in {metainfo.filepath} and '
+                                 f'in {zoo[name].filepath}: names must be unique')
             # config paths are relative to the folder holding model-index.yml, as mmpretrain's
-            metainfo.config = ModelHub._expand_config_path(metainfo, osp.dirname(index_path))
-            _ZOO[metainfo.name.lower()] = metainfo
+            metainfo.config = osp.abspath(osp.join(osp.dirname(index_path), metainfo.config))
+            zoo[name] = metainfo
+        _ZOO.update(zoo)
     return _ZOO
 
 
