@@ -63,7 +63,8 @@ if __name__ == '__main__':
         python_requires='>=3.9',
         packages=find_packages(exclude=('configs', 'tools', 'tests', 'benchmarks')),
         include_package_data=True,
-        package_data={'mmltbin': ['.mim/model-index.yml', '.mim/configs/**/*', '.mim/tools/**/*']},
+        package_data={'mmltbin': ['.mim/model-index.yml', '.mim/configs/**/*', '.mim/tools/**/*',
+                                  'model_zoo/*']},
         install_requires=read_requirements('runtime.txt'),
         extras_require={
             'tests': read_requirements('tests.txt'),

@@ -12,5 +12,8 @@ enable_mmltbin_configs()
 register_safe_checkpoint_loading()
 
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
+from .apis import get_model, list_models, register_model_zoo_scheme  # noqa: E402
 
-__all__ = ['__version__']
+register_model_zoo_scheme()
+
+__all__ = ['__version__', 'get_model', 'list_models']

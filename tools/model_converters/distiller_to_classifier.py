@@ -20,7 +20,6 @@ Usage:
     python tools/test.py OUT.py OUT.pth
 """
 import argparse
-import copy
 import os
 import os.path as osp
 from collections import OrderedDict
@@ -29,11 +28,8 @@ from typing import Dict
 from mmengine.config import Config, DictAction
 
 import mmltbin  # noqa: F401  (registers the components and the safe checkpoint loader)
+from mmltbin.apis.student_config import STUDENT_PARTS, student_config
 from mmltbin.utils import load_checkpoint_safely
-
-STUDENT_PARTS = ('backbone', 'neck', 'head')
-# the keys of MultiResDataPreprocessor that ClsDataPreprocessor does not take
-_MULTI_RES_KEYS = ('student_view', 'teacher_views_per_batch')
 
 
 def parse_args() -> argparse.Namespace:
@@ -47,32 +43,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings in the config')
     return parser.parse_args()
-
-
-def student_config(cfg: Config) -> Config:
-    """The config with ``model`` replaced by the distiller's student ``ImageClassifier``."""
-    model = cfg.model
-    if model.get('type') not in ('CalibratedDistiller', 'mmpretrain.CalibratedDistiller'):
-        raise ValueError(f'distiller_to_classifier: the config\'s model is a '
-                         f'{model.get("type")}, not a CalibratedDistiller')
-    student = dict(type='ImageClassifier',
-                   **{part: copy.deepcopy(model[part]) for part in STUDENT_PARTS
-                      if model.get(part) is not None})
-    pre = model.get('data_preprocessor')
-    if pre is not None:
-        pre = {k: v for k, v in copy.deepcopy(dict(pre)).items() if k not in _MULTI_RES_KEYS}
-        pre['type'] = 'ClsDataPreprocessor'
-        student['data_preprocessor'] = pre
-    if model.get('train_cfg') is not None:
-        student['train_cfg'] = copy.deepcopy(model['train_cfg'])
-    out = copy.deepcopy(cfg)
-    out.model = student
-    out.custom_hooks = [h for h in cfg.get('custom_hooks', [])
-                        if h.get('type') not in ('AdversarialBalanceHook',
-                                                 'mmpretrain.AdversarialBalanceHook')]
-    out.load_from = None
-    out.resume = False
-    return out
 
 
 def student_state_dict(state_dict: Dict) -> 'OrderedDict':
