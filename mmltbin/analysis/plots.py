@@ -473,3 +473,51 @@ def plot_lambda_curve(scalars_json_paths: Mapping[str, PathLike],
     ax.set_title(title or 'distillation balance: λ · logit term + (1 - λ) · feature term',
                  fontsize=10)
     return _save(fig, out_path)
+
+
+def plot_accuracy_vs_epochs(series: Mapping[str, Mapping[int, Sequence[float]]],
+                            lines: Optional[Mapping[str, float]] = None,
+                            out_path: Optional[PathLike] = None,
+                            ylabel: str = 'mean per-class accuracy (%)') -> Figure:
+    """Accuracy against the length of the schedule: each series' mean over seeds at each
+    number of epochs, with one standard deviation as error bars and the seeds as dots.
+
+    Args:
+        series (Mapping[str, Mapping[int, Sequence[float]]]): label -> epochs -> the values of
+            its seeds.
+        lines (Mapping[str, float], optional): label -> a value drawn as a horizontal line
+            (e.g. the teacher, trained once).
+        out_path (PathLike, optional): Save the figure there.
+        ylabel (str): The y axis' label.
+
+    Returns:
+        Figure: The figure.
+
+    Example:
+        >>> fig = plot_accuracy_vs_epochs(
+        ...     {'method': {20: [77.0, 78.0], 40: [79.0]}}, lines={'teacher': 82.0})
+        >>> len(fig.axes[0].lines) > 0
+        True
+    """
+    fig = Figure(figsize=(7.0, 4.0), layout='constrained')
+    ax = fig.add_subplot()
+    for i, (label, by_epochs) in enumerate(series.items()):
+        color = f'C{i}'
+        epochs = sorted(by_epochs)
+        means = [float(np.mean(by_epochs[e])) for e in epochs]
+        stds = [float(np.std(by_epochs[e], ddof=1)) if len(by_epochs[e]) > 1 else 0.0
+                for e in epochs]
+        ax.errorbar(epochs, means, yerr=stds, color=color, marker='o', capsize=3, label=label)
+        for e in epochs:
+            ax.scatter([e] * len(by_epochs[e]), by_epochs[e], color=color, s=8, alpha=0.5)
+    for i, (label, value) in enumerate((lines or {}).items()):
+        ax.axhline(value, color='black', ls=('--', ':', '-.')[i % 3], lw=1.0, label=label)
+    all_epochs = sorted({e for by_epochs in series.values() for e in by_epochs})
+    ax.set_xscale('log', base=2)
+    ax.set_xticks(all_epochs, [str(e) for e in all_epochs])
+    ax.set_xlabel('epochs (cosine schedule over each)')
+    ax.set_ylabel(ylabel)
+    _legend_outside(ax)
+    if out_path is not None:
+        _save(fig, out_path)
+    return fig
