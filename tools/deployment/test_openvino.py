@@ -188,13 +188,41 @@ def summary_markdown(record: dict) -> str:
                       f'{comparison["tolerance"]:g}, top-1 agreement '
                       f'{100 * comparison["torch_batch1_top1_agreement"]:.2f}%: rounding flips '
                       'a sign that lies within rounding of its threshold, in torch as in the '
-                      'export. The export against torch at batch 1: '
-                      f'{comparison["within_tolerance_of_torch_batch1"]} images within '
-                      f'{comparison["tolerance"]:g}.']
+                      'export.']
+        if 'beyond_tolerance_torch_batch1' in comparison:
+            lines += ['', *tie_lines(comparison)]
     if latency:
         lines += ['', f'Latency: {latency["threads"]} thread(s), one test image, the two models '
                   f'interleaved, {latency["exported"]["rounds"]} calls each.']
     return '\n'.join(lines) + '\n'
+
+
+def tie_lines(comparison: dict) -> list:
+    """The export against torch at batch 1, and where each image beyond tolerance diverges."""
+    flips = comparison['beyond_tolerance_torch_batch1']
+    tol, tie = comparison['tolerance'], comparison['tie_margin']
+    within = comparison['within_tolerance_of_torch_batch1']
+    lines = [f'The export against torch at batch 1: {within} of {comparison["images"]} images '
+             f'within {tol:g} (the largest difference among them '
+             f'{comparison["max_abs_diff_torch_batch1_within"]:.2e}), top-1 agreement '
+             f'{100 * comparison["top1_agreement_torch_batch1"]:.2f}%. '
+             f'{comparison["images"] - comparison["images_with_ties"]} images have no sign input '
+             f'within {tie:g} of its threshold in torch; on those the largest difference is '
+             f'{comparison["max_abs_diff_torch_batch1_no_ties"]:.2e}. The {len(flips)} images '
+             f'beyond {tol:g}, each traced to the first sign layer where the export\'s binary '
+             f'activations differ from torch\'s: {comparison["beyond_tolerance_at_ties"]} of '
+             f'them start with signs whose torch input lies within {tie:g} of the threshold '
+             '(ties). The last column counts the flipped signs on which torch run in float64 '
+             'takes the export\'s side.', '',
+             '| image | max logit diff | ties in the image | first differing sign layer | '
+             'signs flipped | largest torch \\|x - t\\| among them | '
+             'float64 sides with the export |',
+             '|---|---|---|---|---|---|---|']
+    for f in flips:
+        lines.append(f'| {f["image"]} | {f["max_abs_diff"]:.2e} | {f["ties"]} | '
+                     f'{f["layer"] or "none (no sign differs)"} | {f["flipped"]} | '
+                     f'{f["max_margin"]:.2e} | {f["float64_agrees"]} of {f["flipped"]} |')
+    return lines
 
 
 if __name__ == '__main__':
