@@ -30,7 +30,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('model_dir', help='folder written by export_openvino.py')
     parser.add_argument('--checkpoint', help='also compare with this torch checkpoint')
     parser.add_argument('--threads', type=int,
-                        help='CPU threads for OpenVINO (and torch, when timing both)')
+                        help='CPU threads for OpenVINO and for torch (the whole run)')
     parser.add_argument('--rounds', type=int, default=50,
                         help='timed calls per model at batch 1 with --checkpoint (default 50)')
     parser.add_argument('--out', help='write the metrics (and the comparison) to this .json')
@@ -79,8 +79,6 @@ def batch1_latency(cfg, torch_model, net, threads, rounds: int) -> dict:
     inputs, _ = first_test_images(cfg, torch_model, 1)
     if isinstance(inputs, dict):
         inputs = inputs['student']
-    if threads:
-        torch.set_num_threads(threads)
     request = net.request(inputs.shape)
     array = inputs.numpy()
 
@@ -96,7 +94,7 @@ def print_side_by_side(exported: dict, torch_metrics: dict, latency: dict) -> No
     keys = [k for k in ('many', 'medium', 'few', 'mean_per_class', 'top1')
             if f'accuracy/{k}' in exported]
     print(f'\n{"model":<22}' + ''.join(f'{k:>16}' for k in keys)
-          + f'{"batch-1 ms":>12} ({latency["threads"]} threads, median)')
+          + f'{"batch-1 ms":>12} ({latency["threads"]} thread(s), median)')
     for name, metrics in (('exported (OpenVINO)', exported), ('torch', torch_metrics)):
         lat = latency['exported' if name.startswith('exported') else 'torch']['median_ms']
         print(f'{name:<22}' + ''.join(f'{metrics[f"accuracy/{k}"]:>16.2f}' for k in keys)
@@ -107,6 +105,9 @@ def main() -> None:
     args = parse_args()
     if not openvino_available():
         sys.exit(INSTALL_HINT)
+    if args.threads:
+        import torch
+        torch.set_num_threads(args.threads)
     from mmengine.runner import Runner
     from mmltbin.deploy import read_deploy_info
     info = read_deploy_info(args.model_dir)
