@@ -92,6 +92,10 @@ def exported_sign_codes(net: OpenVINOModel, image: np.ndarray) -> Dict[str, np.n
                 compare = op if coded else op.input_value(0).get_node()
                 bound = compare.input_value(1).get_node().get_data()
                 nodes[name[:-len(suffix)]] = (compare.input_value(0), bound, coded)
+    if not nodes:
+        raise ValueError('exported_sign_codes: the graph has no named sign nodes (friendly names '
+                         f'ending in {sorted(SIGN_NODE_SUFFIX.values())}); export the model '
+                         'again with this version of mmltbin.deploy')
     outputs = model.add_outputs([x for x, _, _ in nodes.values()])
     image = np.ascontiguousarray(image, dtype=np.float32)
     model.reshape({model.inputs[0]: net.ov.PartialShape(list(image.shape))})

@@ -1,5 +1,6 @@
 """Tracing an exported model's differences from torch to the binary activations that flip."""
 import numpy as np
+import pytest
 import torch
 
 from mmltbin.deploy import OpenVINOModel, build_openvino_model
@@ -75,3 +76,16 @@ def test_first_flip_names_the_layer_and_margin(trained_classifier, digits_images
     assert flip['max_margin'] <= float(smallest) * 0.002 + 2e-7
     assert flip['all_ties']
     assert 0 <= flip['float64_agrees'] <= flip['flipped']
+
+
+def test_unnamed_sign_nodes_are_refused(trained_classifier, digits_images):
+    """A graph without the sign nodes' names (an older export) cannot be traced: say so rather
+    than report that no sign differs."""
+    model = trained_classifier(BACKBONE, WIDTH, SIZE)
+    graph = build_openvino_model(model)
+    for op in graph.get_ops():
+        if op.get_type_name() == 'FakeQuantize':
+            op.set_friendly_name('unnamed')
+    image = digits_images(SIZE, count=1)[0].numpy()
+    with pytest.raises(ValueError, match='no named sign nodes'):
+        exported_sign_codes(OpenVINOModel(graph, num_threads=1), image)
