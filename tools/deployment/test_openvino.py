@@ -6,12 +6,14 @@ the long-tailed configs), so the numbers are computed as tools/test.py computes 
 torch model. With ``--checkpoint`` it also runs the torch model on the same images and reports
 the top-1 agreement and the logit differences (the exported model at batch 1), the torch
 model's metrics beside the exported model's, and both models' latency at batch 1 (one test
-image, interleaved, ``--rounds`` calls each).
+image, interleaved, ``--rounds`` calls each). ``--torch-batch1`` also runs torch one image at a
+time and traces every image whose exported logits differ from it by more than 1e-4 to the first
+binary activation that flips (and how near its threshold it was).
 
 Usage:
     python tools/deployment/test_openvino.py CONFIG OUT_DIR [--checkpoint CKPT]
-        [--threads N] [--rounds N] [--out metrics.json] [--markdown summary.md]
-        [--work-dir DIR] [--cfg-options k=v ...]
+        [--torch-batch1] [--threads N] [--rounds N] [--out metrics.json]
+        [--markdown summary.md] [--work-dir DIR] [--cfg-options k=v ...]
 """
 import argparse
 import json
