@@ -86,14 +86,6 @@ echo "Work dir: $WORK_DIR (checkpoints, logs, results.md, figures *.png)"
 # Real 1-bit inference: the distilled student exported to OpenVINO (BinaryConvolution ops),
 # tested on the test set, accuracy and batch-1 latency beside the torch model's (docs/deploy.md)
 step "Exporting the distilled student to OpenVINO (1-bit convolutions) and testing it"
-if "$PY" -c 'import openvino' 2>/dev/null; then
-  STUDENT_CKPT=$(cat "$WORK_DIR/student/last_checkpoint")
-  "$PY" tools/deployment/export_openvino.py "$CONFIG" "$STUDENT_CKPT" "$WORK_DIR/deploy" \
-    --check-images 0
-  "$PY" tools/deployment/test_openvino.py "$CONFIG" "$WORK_DIR/deploy" --checkpoint "$STUDENT_CKPT" \
-    --work-dir "$WORK_DIR/deploy" --out "$WORK_DIR/deploy/test_metrics.json" \
-    --cfg-options log_level=WARNING
-else
-  echo "Skipped: OpenVINO is not installed (the deploy extra: bash tools/setup_env.sh tests,teachers,deploy)"
-fi
+PY="$PY" bash tools/deployment/quickstart_deploy.sh "$CONFIG" \
+  "$(cat "$WORK_DIR/student/last_checkpoint")" "$WORK_DIR/deploy"
 echo "Total: $(( $(date +%s) - START )) s"

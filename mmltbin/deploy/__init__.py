@@ -9,10 +9,12 @@ from .exporter import export_openvino, fp32_bytes, load_classifier, read_deploy_
 from .graph import UnsupportedLayerError, build_openvino_model, has_binary_layers
 from .runtime import (OpenVINOModel, check_binary_kernel, compile_config, execution_kernels,
                       kernel_summary)
+from .signs import exported_sign_codes, first_sign_flip, record_sign_margins
 
 __all__ = [
     'INSTALL_HINT', 'import_openvino', 'openvino_available', 'OpenVINOClassifier',
     'export_openvino', 'fp32_bytes', 'load_classifier', 'read_deploy_info',
     'UnsupportedLayerError', 'build_openvino_model', 'has_binary_layers', 'OpenVINOModel',
-    'check_binary_kernel', 'compile_config', 'execution_kernels', 'kernel_summary'
+    'check_binary_kernel', 'compile_config', 'execution_kernels', 'kernel_summary',
+    'exported_sign_codes', 'first_sign_flip', 'record_sign_margins'
 ]

@@ -38,6 +38,8 @@ from .backend import import_openvino
 from .weights import (binary_conv_affine, binary_weight_bits, binary_weight_signs,
                       fold_conv_bn)
 
+#: friendly name of a sign node: its layer's name + this (coded 0 / 1: True, -1 / +1: False)
+SIGN_NODE_SUFFIX = {True: '/sign01', False: '/sign'}
 #: module type -> converter(builder, module, name, x) -> output
 CONVERTERS: Dict[type, Callable] = {}
 
@@ -61,8 +63,8 @@ class _Signs:
     """A sign layer's output ``x >= threshold``, made into a node by its consumer: the 0 / 1
     code of a two-level FakeQuantize for a 1-bit convolution, -1 / +1 for anything else."""
 
-    def __init__(self, x: Any, threshold: np.ndarray) -> None:
-        self.x, self.threshold = x, threshold
+    def __init__(self, x: Any, threshold: np.ndarray, name: str = '') -> None:
+        self.x, self.threshold, self.name = x, threshold, name
         self.nodes: Dict[bool, Any] = {}
 
 
@@ -161,11 +163,12 @@ class GraphBuilder:
         return self.ops.add(self.ops.multiply(x, self.per_channel(scale)),
                             self.per_channel(shift))
 
-    def sign(self, x: Any, threshold: np.ndarray) -> _Signs:
-        """Per-channel ``x >= threshold`` (``threshold`` of shape ``(C, )`` or ``(1, )``)."""
+    def sign(self, x: Any, threshold: np.ndarray, name: str = '') -> _Signs:
+        """Per-channel ``x >= threshold`` (``threshold`` of shape ``(C, )`` or ``(1, )``) of
+        the layer ``name`` (the sign node's friendly name, read by :mod:`.signs`)."""
         if isinstance(x, _Signs):  # the sign of +-1 values is themselves
             return x
-        return _Signs(x, np.asarray(threshold, dtype=np.float32).reshape(1, -1, 1, 1))
+        return _Signs(x, np.asarray(threshold, dtype=np.float32).reshape(1, -1, 1, 1), name)
 
     def sign_node(self, signs: _Signs, coded: bool) -> Any:
         """The node of ``signs``: 0 / 1 coded (FakeQuantize) or -1 / +1 (a comparison).
@@ -182,6 +185,8 @@ class GraphBuilder:
             else:
                 ge = self.ops.greater_equal(signs.x, self.const(signs.threshold))
                 node = self.ops.select(ge, self.const(1.0), self.const(-1.0))
+            if signs.name:
+                node.set_friendly_name(signs.name + SIGN_NODE_SUFFIX[coded])
             signs.nodes[coded] = node
         return signs.nodes[coded]
 
@@ -231,7 +236,7 @@ class GraphBuilder:
                           'convolution of +-1 values (same outputs, no speed-up)')
         self.binary_layers += 1
         # input_mode 'binary' takes +-1 inputs: their sign keeps them
-        signs = self.sign_node(self.sign(x, np.zeros(1)), coded=one_bit)
+        signs = self.sign_node(self.sign(x, np.zeros(1), name), coded=one_bit)
         strides, pads, dilations = self.conv_geometry(conv, name)
         if one_bit:
             # the Tensor wraps the packed bytes; the Constant keeps its own copy of them
@@ -393,12 +398,12 @@ def _linear_cls_head(builder: GraphBuilder, module: nn.Module, name: str, x: Any
 # ---------------------------------------------------------------------- binary layers
 @converter(Sign)
 def _sign(builder: GraphBuilder, module: Sign, name: str, x: Any) -> _Signs:
-    return builder.sign(x, np.zeros(1))
+    return builder.sign(x, np.zeros(1), name)
 
 
 @converter(RSign)
 def _rsign(builder: GraphBuilder, module: RSign, name: str, x: Any) -> _Signs:
-    return builder.sign(x, module.threshold.detach().cpu().float().numpy())
+    return builder.sign(x, module.threshold.detach().cpu().float().numpy(), name)
 
 
 @converter(RPReLU)

@@ -6,12 +6,14 @@ the long-tailed configs), so the numbers are computed as tools/test.py computes 
 torch model. With ``--checkpoint`` it also runs the torch model on the same images and reports
 the top-1 agreement and the logit differences (the exported model at batch 1), the torch
 model's metrics beside the exported model's, and both models' latency at batch 1 (one test
-image, interleaved, ``--rounds`` calls each).
+image, interleaved, ``--rounds`` calls each). ``--torch-batch1`` also runs torch one image at a
+time and traces every image whose exported logits differ from it by more than 1e-4 to the first
+binary activation that flips (and how near its threshold it was).
 
 Usage:
     python tools/deployment/test_openvino.py CONFIG OUT_DIR [--checkpoint CKPT]
-        [--threads N] [--rounds N] [--out metrics.json] [--markdown summary.md]
-        [--work-dir DIR] [--cfg-options k=v ...]
+        [--torch-batch1] [--threads N] [--rounds N] [--out metrics.json]
+        [--markdown summary.md] [--work-dir DIR] [--cfg-options k=v ...]
 """
 import argparse
 import json
@@ -30,7 +32,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('model_dir', help='folder written by export_openvino.py')
     parser.add_argument('--checkpoint', help='also compare with this torch checkpoint')
     parser.add_argument('--threads', type=int,
-                        help='CPU threads for OpenVINO (and torch, when timing both)')
+                        help='CPU threads for OpenVINO and for torch (the whole run)')
     parser.add_argument('--rounds', type=int, default=50,
                         help='timed calls per model at batch 1 with --checkpoint (default 50)')
     parser.add_argument('--out', help='write the metrics (and the comparison) to this .json')
@@ -79,8 +81,6 @@ def batch1_latency(cfg, torch_model, net, threads, rounds: int) -> dict:
     inputs, _ = first_test_images(cfg, torch_model, 1)
     if isinstance(inputs, dict):
         inputs = inputs['student']
-    if threads:
-        torch.set_num_threads(threads)
     request = net.request(inputs.shape)
     array = inputs.numpy()
 
@@ -96,7 +96,7 @@ def print_side_by_side(exported: dict, torch_metrics: dict, latency: dict) -> No
     keys = [k for k in ('many', 'medium', 'few', 'mean_per_class', 'top1')
             if f'accuracy/{k}' in exported]
     print(f'\n{"model":<22}' + ''.join(f'{k:>16}' for k in keys)
-          + f'{"batch-1 ms":>12} ({latency["threads"]} threads, median)')
+          + f'{"batch-1 ms":>12} ({latency["threads"]} thread(s), median)')
     for name, metrics in (('exported (OpenVINO)', exported), ('torch', torch_metrics)):
         lat = latency['exported' if name.startswith('exported') else 'torch']['median_ms']
         print(f'{name:<22}' + ''.join(f'{metrics[f"accuracy/{k}"]:>16.2f}' for k in keys)
@@ -107,6 +107,9 @@ def main() -> None:
     args = parse_args()
     if not openvino_available():
         sys.exit(INSTALL_HINT)
+    if args.threads:
+        import torch
+        torch.set_num_threads(args.threads)
     from mmengine.runner import Runner
     from mmltbin.deploy import read_deploy_info
     info = read_deploy_info(args.model_dir)
@@ -188,13 +191,41 @@ def summary_markdown(record: dict) -> str:
                       f'{comparison["tolerance"]:g}, top-1 agreement '
                       f'{100 * comparison["torch_batch1_top1_agreement"]:.2f}%: rounding flips '
                       'a sign that lies within rounding of its threshold, in torch as in the '
-                      'export. The export against torch at batch 1: '
-                      f'{comparison["within_tolerance_of_torch_batch1"]} images within '
-                      f'{comparison["tolerance"]:g}.']
+                      'export.']
+        if 'beyond_tolerance_torch_batch1' in comparison:
+            lines += ['', *tie_lines(comparison)]
     if latency:
         lines += ['', f'Latency: {latency["threads"]} thread(s), one test image, the two models '
                   f'interleaved, {latency["exported"]["rounds"]} calls each.']
     return '\n'.join(lines) + '\n'
+
+
+def tie_lines(comparison: dict) -> list:
+    """The export against torch at batch 1, and where each image beyond tolerance diverges."""
+    flips = comparison['beyond_tolerance_torch_batch1']
+    tol, tie = comparison['tolerance'], comparison['tie_margin']
+    within = comparison['within_tolerance_of_torch_batch1']
+    lines = [f'The export against torch at batch 1: {within} of {comparison["images"]} images '
+             f'within {tol:g} (the largest difference among them '
+             f'{comparison["max_abs_diff_torch_batch1_within"]:.2e}), top-1 agreement '
+             f'{100 * comparison["top1_agreement_torch_batch1"]:.2f}%. '
+             f'{comparison["images"] - comparison["images_with_ties"]} images have no sign input '
+             f'within {tie:g} of its threshold in torch; on those the largest difference is '
+             f'{comparison["max_abs_diff_torch_batch1_no_ties"]:.2e}. The {len(flips)} images '
+             f'beyond {tol:g}, each traced to the first sign layer where the export\'s binary '
+             f'activations differ from torch\'s: {comparison["beyond_tolerance_at_ties"]} of '
+             f'them start with signs whose torch input lies within {tie:g} of the threshold '
+             '(ties). The last column counts the flipped signs on which torch run in float64 '
+             'takes the export\'s side.', '',
+             '| image | max logit diff | ties in the image | first differing sign layer | '
+             'signs flipped | largest torch \\|x - t\\| among them | '
+             'float64 sides with the export |',
+             '|---|---|---|---|---|---|---|']
+    for f in flips:
+        lines.append(f'| {f["image"]} | {f["max_abs_diff"]:.2e} | {f["ties"]} | '
+                     f'{f["layer"] or "none (no sign differs)"} | {f["flipped"]} | '
+                     f'{f["max_margin"]:.2e} | {f["float64_agrees"]} of {f["flipped"]} |')
+    return lines
 
 
 if __name__ == '__main__':
