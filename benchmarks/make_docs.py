@@ -82,6 +82,45 @@ class Numbers:
                 f'{self(table, row, "val_mean_per_class", seed)}{seeds}')
 
 
+def rerun_lines(n: Numbers) -> List[str]:
+    """The main table's seed-0 rows run again after the restructuring of the code, beside the
+    recorded ones."""
+    if not osp.isfile(osp.join(RESULTS, 'fmnist_lt_main_rerun.json')):
+        return []
+    rows = (('teacher', 'the teacher'), ('method', 'the method'),
+            ('balanced-softmax', 'balanced softmax'))
+    again = '; '.join(f'{label} {n.both("fmnist_lt_main_rerun", row, 0)} (recorded '
+                      f'{n.both("fmnist_lt_main", row, 0)})' for row, label in rows)
+    return [f'- **The main table rerun** (seed 0, `fmnist_lt_main_rerun`, test / held-out): '
+            f'{again}. The teacher\'s calibration draws no random numbers and is identical; '
+            'the students\' crops and flips are now drawn as a function of (seed, epoch, '
+            'sample) (`EpochSeedHook`, so that a resumed run continues exactly), a different '
+            'random stream from the one the recorded runs drew, so they are other samples of '
+            'the same runs.']
+
+
+def schedule_lines(n: Numbers) -> List[str]:
+    """The schedule table's lengths measured for both the method and balanced softmax, and its
+    figure (``benchmarks/schedule_figure.py``); nothing when it has none yet."""
+    path = osp.join(RESULTS, 'fmnist_lt_schedule.json')
+    if not osp.isfile(path):
+        return []
+    rows = {r['row'] for r in rec.load(path)['runs']}
+    lengths = sorted(int(r.split('-')[-1][:-1]) for r in rows if r.startswith('method-')
+                     and r.endswith('e') and f'balanced-softmax-{r.split("-")[-1]}' in rows)
+    if not lengths:
+        return []
+    t = 'fmnist_lt_schedule'
+    measured_at = '; '.join(
+        f'{e} epochs: the method {n.both(t, f"method-{e}e")}, balanced softmax '
+        f'{n.both(t, f"balanced-softmax-{e}e")}' for e in lengths)
+    return [f'- **Longer schedules** (the schedule table; test / held-out): {measured_at}. '
+            'Accuracy against epochs, with the 20- and 40-epoch rows above: '
+            '[test set](../benchmarks/results/fmnist_lt_schedule.png), '
+            '[held-out split](../benchmarks/results/fmnist_lt_schedule_heldout.png) '
+            '(`python benchmarks/schedule_figure.py`).']
+
+
 def account(n: Callable) -> List[str]:
     """How the defaults were chosen, every number read from the records."""
     v = 'fmnist_lt_variants'
@@ -117,6 +156,7 @@ def account(n: Callable) -> List[str]:
         f'more than the distilled one: the method {n.both(v, "method-bs32-40e")}, balanced '
         f'softmax {n.both(v, "balanced-softmax-bs32-40e")}; the default stays at 20 epochs, '
         f'the main job\'s budget.',
+        *schedule_lines(n), *rerun_lines(n),
         f'- **The paper\'s own form** (plain KL, an unconstrained adversarial lambda in [0, 1], '
         f'no task loss, uniform sampling, a teacher calibrated with label-aware smoothing and '
         f'class-balanced sampling; `configs/ltbin/paper-form/`) is kept as a preset, not the '
