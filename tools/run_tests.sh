@@ -27,9 +27,10 @@ for arg in "$@"; do
     break
   fi
 done
-# one pytest worker per core (pytest-xdist); PYTEST_WORKERS=0 runs in this process
+# one pytest worker per core (pytest-xdist); PYTEST_WORKERS=0 runs in this process; tests that
+# install mmltbin (mark xdist_group("mim")) share one worker, so no two installs overlap
 set +e
-.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" --doctest-modules "${paths[@]}" "$@"
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" --dist loadgroup --doctest-modules "${paths[@]}" "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then

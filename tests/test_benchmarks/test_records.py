@@ -18,8 +18,8 @@ import upgrade_records  # noqa: E402
 from tables import TABLES, ByType, Key, Row, hook, scheduler  # noqa: E402
 
 RESULTS = osp.join(REPO_ROOT, 'benchmarks', 'results')
-# written by benchmarks/inference.py, benchmarks/gpu_check.py and tools/deployment/test_openvino.py in their own formats
-OTHER_FORMATS = ('inference', 'gpu_check', 'deploy_fmnist_lt')
+# written by benchmarks/inference.py, gpu_check.py, scaling.py and tools/deployment/test_openvino.py in their own formats
+OTHER_FORMATS = ('inference', 'gpu_check', 'deploy_fmnist_lt', 'scaling')
 
 
 def _results_files():

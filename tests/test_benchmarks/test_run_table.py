@@ -202,7 +202,8 @@ def test_the_command_line_records_each_run_with_its_provenance(tmp_path, monkeyp
     import records
     made = []
 
-    def fake_run_one(row, seed, epochs, work_root, python, threads, heldout=None, test=True):
+    def fake_run_one(row, seed, epochs, work_root, python, threads, heldout=None, test=True,
+                     extra=()):
         made.append((row.name, seed, epochs, work_root))
         return dict(row=row.name, seed=seed, config=row.config, options=[],
                     s_per_epoch=1.0 + seed, peak_rss_mb=10.0)

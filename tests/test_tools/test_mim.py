@@ -16,6 +16,9 @@ import pytest
 
 from toolrun import REPO_ROOT, assert_ok, run_tool
 
+# these tests install mmltbin into the environment: one worker runs them all (xdist_group)
+pytestmark = pytest.mark.xdist_group('mim')
+
 CONFIG = 'reactnet-a_ce_fashion-mnist-lt.py'  # by name: mim finds it among the package's configs
 TINY_TRAIN = ['--no-validate', '--cfg-options', 'train_dataloader.dataset.n_max=8',
               'train_dataloader.dataset.rho=2', 'train_cfg.max_epochs=1',
