@@ -22,11 +22,9 @@ Usage:
         [--student-config CONFIG --student-checkpoint CKPT] [--rounds-b1 N] [--rounds-b16 N]
 """
 import argparse
-import json
 import os
 import os.path as osp
 import platform
-import subprocess
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -38,6 +36,9 @@ import torch
 HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(HERE)
 sys.path.insert(0, ROOT)
+sys.path.insert(0, HERE)
+
+import records as rec  # noqa: E402
 
 import mmltbin  # noqa: E402,F401
 from mmltbin.deploy import (OpenVINOModel, build_openvino_model, check_binary_kernel,  # noqa: E402
@@ -254,21 +255,10 @@ def machine_info() -> Dict:
                      'count.')
 
 
-def git_commit() -> str:
-    try:
-        commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT,
-                                capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'],
-                               cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        return commit + (' + uncommitted changes' if dirty else '')
-    except (OSError, subprocess.CalledProcessError):
-        return 'unknown'
-
-
 def main() -> None:
     args = parse_args()
     ov, _ = import_openvino()
-    record = dict(command='python ' + ' '.join(sys.argv), commit=git_commit(),
+    record = dict(command='python ' + ' '.join(sys.argv), commit=rec.git_commit(),
                   date=datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
                   machine=machine_info(), openvino=ov.get_version(), torch=torch.__version__,
                   config=compile_config(), networks=[])
@@ -281,12 +271,7 @@ def main() -> None:
     record['student_checkpoint'] = args.student_checkpoint
     record['machine']['load_after'] = os.getloadavg()[0]
     record['targets'] = targets(record)
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    with open(args.out + '.json', 'w') as f:
-        json.dump(record, f, indent=2)
-    with open(args.out + '.md', 'w') as f:
-        f.write(markdown(record))
-    print(markdown(record))
+    print(rec.save_with_markdown(args.out, record, markdown, indent=2))
 
 
 if __name__ == '__main__':

@@ -96,6 +96,19 @@ class Provenance:
         return out
 
 
+def save_with_markdown(out_prefix: str, doc: Any, markdown: Callable[[Any], str],
+                       indent: int = 1) -> str:
+    """Write ``doc`` to ``<out_prefix>.json`` and ``markdown(doc)`` to ``<out_prefix>.md`` (the
+    scripts whose results have a format of their own); return the Markdown."""
+    os.makedirs(osp.dirname(osp.abspath(out_prefix)), exist_ok=True)
+    with open(out_prefix + '.json', 'w') as f:
+        json.dump(doc, f, indent=indent)
+    text = markdown(doc)
+    with open(out_prefix + '.md', 'w') as f:
+        f.write(text)
+    return text
+
+
 def git_commit() -> str:
     """HEAD of the repository, with ``-dirty`` when tracked files differ from it."""
     def git(*args: str) -> str:

@@ -28,6 +28,9 @@ from typing import Dict, Optional, Tuple
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
+
+import records as rec  # noqa: E402
 
 # Training images per dataset: (classes, n_max, rho) of the exponential profile where the
 # count follows from the balanced split (docs/datasets.md), or the published total.
@@ -219,19 +222,14 @@ def main() -> None:
                        machine=check['machine'], commit=check['commit'])
         configs = sorted(c for c in glob.glob(osp.join(ROOT, 'configs/ltbin/reactnet_*.py'))
                          if '_fashion-mnist-lt_' not in c)
-        commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT,
-                                capture_output=True, text=True).stdout.strip() or 'unknown'
+        commit = rec.git_commit()[:10]
         doc = dict(command='python ' + ' '.join(sys.argv), commit=commit,
                    date=datetime.datetime.now(datetime.timezone.utc).strftime(
                        '%Y-%m-%d %H:%M UTC'),
                    machine=f'{platform.machine()}, {os.cpu_count()} cores, torch '
                    f'{torch.__version__}, one thread per memory probe',
                    gpu_check=gpu, records=[record_for(c, gpu) for c in configs])
-        with open(args.out + '.json', 'w') as f:
-            json.dump(doc, f, indent=1)
-    with open(args.out + '.md', 'w') as f:
-        f.write(markdown(doc))
-    print(markdown(doc))
+    print(rec.save_with_markdown(args.out, doc, markdown))
 
 
 if __name__ == '__main__':
