@@ -25,7 +25,7 @@ table() {  # table seeds jobs out rows...
 }
 
 table fmnist_lt_schedule '0 1 2' 14 schedule teacher method-160e balanced-softmax-160e \
-    ce-160e fp-ce-160e method-40e balanced-softmax-40e &
+    ce-40e fp-ce-40e method-40e balanced-softmax-40e &
 # the other runs use the seed-0 teacher calibrated by the line above
 teacher=work_dirs/benchmarks/fmnist_lt_schedule/teacher_seed0/epoch_30.pth
 while [ ! -f $teacher ] && [ "$(left)" -gt 0 ]; do sleep 5; done

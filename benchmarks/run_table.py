@@ -179,6 +179,8 @@ def test_splits(ckpt: str, splits: List[tuple], work_dir: str, python: str, thre
         for key in METRICS:
             value = metrics.get(f'accuracy/{key}')
             record[prefix + key] = None if value is None else float(value)
+        if 'accuracy/per_class' in metrics:  # for figures of accuracy per class
+            record[prefix + 'per_class'] = [float(v) for v in metrics['accuracy/per_class']]
     return record
 
 
