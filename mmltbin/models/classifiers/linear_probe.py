@@ -118,7 +118,7 @@ class LinearProbeClassifier(BaseClassifier):
         self.cache_features = cache_features
         self.encoder = FrozenTeacher(encoder, checkpoint=None, resolutions=resolutions,
                                      resize_mode=resize_mode, revise_keys=revise_keys,
-                                     feature_mode=feature_mode)
+                                     feature_mode=feature_mode, keep_encoder_head=False)
         # inputs arrive as this model's preprocessor makes them
         self.encoder.match_input_norm(self.data_preprocessor)
         self.feat_dim = self.encoder.feat_dim

@@ -1,10 +1,10 @@
 """The frozen teacher: one owner for the teacher's views, resolutions, normalisation and weights."""
 import copy
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Set, Tuple
 
 import torch
-from mmengine.model import BaseModule
-from mmpretrain.models import ImageClassifier, TimmClassifier
+from mmengine.model import BaseDataPreprocessor, BaseModule
+from mmpretrain.models import ClsDataPreprocessor, ImageClassifier, TimmClassifier
 from mmpretrain.registry import MODELS
 from torch import Tensor, nn
 
@@ -20,6 +20,10 @@ CALIBRATED_ENCODER_PREFIX = 'encoder.'
 _CALIBRATED_SIGNATURE = CALIBRATED_ENCODER_PREFIX + 'model.'
 #: Rows of a batch that a view holds (None: all rows, in order), one entry per view.
 ViewRows = Optional[Sequence[Optional[Tensor]]]
+
+
+class NoHeadError(ValueError, AttributeError):
+    """A teacher without a classification head was asked for its classes."""
 
 
 @MODELS.register_module()
@@ -81,6 +85,10 @@ class FrozenTeacher(BaseModule):
             (a parent model sets it with :meth:`match_input_norm`).
         channels_last (bool): Keep the teacher's weights and inputs in channels-last memory
             format (the same results, faster with oneDNN on a CPU). Defaults to True.
+        keep_encoder_head (bool, optional): Keep the encoder's own classifier. ``None``
+            (default): keep it only without a ``head``. Removed, it leaves no module that
+            reports the pretraining classes (mmpretrain's ``ClassNumCheckHook`` compares every
+            ``num_classes`` with the dataset's), and a checkpoint's weights of it are ignored.
 
     Example:
         >>> import torch
@@ -108,7 +116,8 @@ class FrozenTeacher(BaseModule):
                  feature_mode: str = 'pooled',
                  strict: bool = True,
                  input_norm: Optional[dict] = None,
-                 channels_last: bool = True) -> None:
+                 channels_last: bool = True,
+                 keep_encoder_head: Optional[bool] = None) -> None:
         super().__init__(init_cfg=None)
         if not isinstance(model, dict):
             raise TypeError(f'FrozenTeacher: model must be a classifier config dict, '
@@ -160,6 +169,9 @@ class FrozenTeacher(BaseModule):
             self.head = build_in_mmpretrain_scope(head_cfg)
             self.head.requires_grad_(False)
             self._dims = (self._dims[0], int(self.head.num_classes))
+        self._dropped_keys: Set[str] = set()
+        if not (head is None if keep_encoder_head is None else keep_encoder_head):
+            self._drop_encoder_head()
 
         # checkpoints saved before the calibrated teacher lost its nesting hold
         # "model.encoder.*" / "model.head.*"; mmpretrain's TimmClassifier strips/adds its
@@ -199,6 +211,7 @@ class FrozenTeacher(BaseModule):
         except RuntimeError as err:
             raise ValueError(f'FrozenTeacher: checkpoint "{filename}" does not fit the teacher '
                              f'{name}: {err}') from err
+        unexpected = [k for k in unexpected if k not in self._dropped_keys]
         if self.strict and (missing or unexpected):
             hint = ('Check the teacher config, or rename keys with '
                     'revise_keys=[(pattern, replacement)]')
@@ -215,6 +228,24 @@ class FrozenTeacher(BaseModule):
                 f'{unexpected[:5]}. {hint}')
         self.requires_grad_(False)
         self.dataset_meta = meta.get('dataset_meta')
+
+    def _drop_encoder_head(self) -> None:
+        """Remove what only the encoder's own classification uses: its classifier (timm's, or
+        an ImageClassifier's head when the features do not come from it) and its
+        preprocessor's ``num_classes`` (the norms were read at construction)."""
+        before = set(self.state_dict())
+        model = self.model
+        self._measure()  # the feature width, while the whole encoder is there
+        if isinstance(model, TimmClassifier):
+            model.model.reset_classifier(0)
+            del model.model.num_classes  # 0 after the reset: no class count applies
+        elif getattr(model, 'head', None) is not None and self.feature_mode == 'pooled':
+            model.head = None
+        if isinstance(getattr(model, 'data_preprocessor', None), ClsDataPreprocessor):
+            model.data_preprocessor = BaseDataPreprocessor()
+        self._dropped_keys = before - set(self.state_dict())
+        if self.head is None:
+            self._dims = (self._dims[0], None)  # no logits left
 
     def init_weights(self) -> None:
         """Reload the checkpoint (if any) instead of initialising: the teacher is pretrained."""
@@ -471,9 +502,19 @@ class FrozenTeacher(BaseModule):
 
     @property
     def num_classes(self) -> int:
-        """Number of classes ``C`` of the logits (error when the teacher has no head)."""
+        """Number of classes ``C`` of the logits (:class:`NoHeadError` when the teacher has no
+        head: ``hasattr(teacher, 'num_classes')`` is then False)."""
         num_classes = self._measure()[1]
         if num_classes is None:
-            raise ValueError(f'FrozenTeacher: the teacher {self._name()} has no '
-                             'classification head, so it has no num_classes')
+            raise NoHeadError(self._no_head_message())
         return num_classes
+
+    def _no_head_message(self) -> str:
+        return (f'FrozenTeacher: the teacher {self._name()} has no classification head, so it '
+                'has no num_classes')
+
+    def __getattr__(self, name: str) -> Any:
+        # a property that raises AttributeError falls back here: keep num_classes' own error
+        if name == 'num_classes':
+            raise NoHeadError(self._no_head_message())
+        return super().__getattr__(name)
