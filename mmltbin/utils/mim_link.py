@@ -15,6 +15,7 @@ does).
 import json
 import os
 import os.path as osp
+import sys
 from importlib import metadata
 from typing import Optional
 from urllib.parse import unquote, urlparse
@@ -42,6 +43,26 @@ def editable_source(dist: metadata.Distribution) -> Optional[str]:
     return unquote(url.path) if url.scheme == 'file' else None
 
 
+def installed_distribution(dist_name: str = DIST_NAME) -> metadata.Distribution:
+    """The distribution installed in the environment, not one in the current folder.
+
+    ``python -m`` puts the current folder first on ``sys.path``; run from the checkout, the
+    ``<name>.egg-info`` that ``pip install -e`` leaves there would be found instead of the
+    install's metadata (which alone says where the editable checkout is).
+
+    Example:
+        >>> import mmltbin.utils.mim_link as mim_link
+        >>> mim_link.installed_distribution('mmltbin').metadata['Name']
+        'mmltbin'
+    """
+    cwd = os.getcwd()
+    path = [p for p in sys.path if osp.abspath(p or os.curdir) != cwd]
+    dist = next(iter(metadata.distributions(name=dist_name, path=path)), None)
+    if dist is None:
+        raise metadata.PackageNotFoundError(dist_name)
+    return dist
+
+
 def link_editable_install(dist_name: str = DIST_NAME) -> Optional[str]:
     """Link ``<site-packages>/<package>`` to the editable checkout's package, for ``mim``.
 
@@ -52,7 +73,7 @@ def link_editable_install(dist_name: str = DIST_NAME) -> Optional[str]:
         str | None: The link made, or None when nothing was needed (not an editable install,
         or the link is there already).
     """
-    dist = metadata.distribution(dist_name)
+    dist = installed_distribution(dist_name)
     source = editable_source(dist)
     if source is None:
         return None

@@ -168,10 +168,6 @@ def test_mim_reads_the_index(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.xdist_group('mim')  # beside the tests that install mmltbin
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "with the set-up's editable install, mim search looks for the model index in "
-    'site-packages/mmltbin/ (where setuptools\' editable finder leaves no package folder), '
-    'not in the checkout; a wheel install has it there'))
 def test_mim_search_command(tmp_path):
     """``mim search mmltbin`` from another folder, when this checkout is the installed one."""
     mim = shutil.which('mim') or osp.join(osp.dirname(sys.executable), 'mim')

@@ -95,7 +95,8 @@ def test_mim_with_the_editable_install_of_the_set_up(tmp_path, run_dir):
         f.write('\n'.join(site.getsitepackages()) + '\n')
     assert_ok(run_tool([python, '-m', 'pip', 'install', '--no-deps', '--no-build-isolation', '-q',
                         '-e', source], repo_on_path=False))
-    assert_ok(run_tool([python, '-m', 'mmltbin.utils.mim_link'], cwd=run_dir,
+    # from the checkout, as tools/setup_env.sh does (its mmltbin.egg-info is not the install)
+    assert_ok(run_tool([python, '-m', 'mmltbin.utils.mim_link'], cwd=source,
                        repo_on_path=False))
     assert osp.realpath(osp.join(purelib, 'mmltbin')) == osp.join(source, 'mmltbin')
 
