@@ -122,6 +122,28 @@ def schedule_lines(n: Numbers) -> List[str]:
             '(`python benchmarks/schedule_figure.py`).']
 
 
+def figure1_lines(n: Numbers) -> List[str]:
+    """The paper's Figure 1 from the schedule table (``benchmarks/binary_fp_gap_figure.py``):
+    nothing until its three rows have per-class accuracies."""
+    import binary_fp_gap_figure as fig1
+    records = rec.load(fig1.SCHEDULE) if osp.isfile(fig1.SCHEDULE) else {'runs': []}
+    rows = {r['row'] for r in records['runs'] if r.get('per_class')}
+    if not set(fig1.ROWS.values()) <= rows:
+        return []
+    t = 'fmnist_lt_schedule'
+    accs = ', '.join(f'{label} {n.both(t, row)}' for label, row in fig1.ROWS.items())
+    gaps = fig1.group_gaps(records)
+    ce = gaps[fig1.GAPS[0]]
+    tail = ('grows toward the tail' if ce['few'][0] - ce['many'][0] > ce['few'][1] + ce['many'][1]
+            else 'does not grow toward the tail (few-shot against many-shot)')
+    return [f'- **The paper\'s Figure 1** (the schedule table at {fig1.FIGURE1_EPOCHS} epochs, '
+            f'test / held-out): {accs}. The Binary-FP gap per shot group (test, mean of the '
+            f'seeds; "within the seed spread": smaller than the two rows\' stds summed): '
+            + '; '.join(fig1.gap_text(gaps)) + f'. On this set the cross-entropy gap {tail}. '
+            '[Figure](../benchmarks/results/fmnist_lt_binary_fp_gap.png) '
+            '(`python benchmarks/binary_fp_gap_figure.py`).']
+
+
 def account(n: Callable) -> List[str]:
     """How the defaults were chosen, every number read from the records."""
     v = 'fmnist_lt_variants'
@@ -157,7 +179,7 @@ def account(n: Callable) -> List[str]:
         f'more than the distilled one: the method {n.both(v, "method-bs32-40e")}, balanced '
         f'softmax {n.both(v, "balanced-softmax-bs32-40e")}; the default stays at 20 epochs, '
         f'the main job\'s budget.',
-        *schedule_lines(n), *rerun_lines(n),
+        *schedule_lines(n), *figure1_lines(n), *rerun_lines(n),
         f'- **The paper\'s own form** (plain KL, an unconstrained adversarial lambda in [0, 1], '
         f'no task loss, uniform sampling, a teacher calibrated with label-aware smoothing and '
         f'class-balanced sampling; `configs/ltbin/paper-form/`) is kept as a preset, not the '

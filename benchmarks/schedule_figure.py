@@ -2,8 +2,9 @@
 
 Gathers the method and balanced softmax at every schedule measured on Fashion-MNIST-LT (n_max
 1000, rho 100; ReActNet-A width 0.25, batch 32): 20 epochs from the main table, 40 from the
-variants table (``*-bs32-40e``), 20 to 160 from the schedule table, on the test set and on the
-held-out split, with the calibrated teacher as a line. Writes
+variants table (``*-bs32-40e``), 20 to 160 from the schedule table (which wins where both have
+a length), on the test set and on the held-out split, with the schedule table's calibrated
+teacher as a line. Writes
 ``benchmarks/results/fmnist_lt_schedule.png`` (and ``_heldout.png``).
 
 Example:
@@ -31,28 +32,34 @@ SERIES = {'method': 'the method', 'balanced-softmax': 'binary, balanced softmax'
 
 
 def gather(metric: str) -> Dict[str, Dict[int, List[float]]]:
-    """label -> epochs -> the values of ``metric`` of every run measured at that length."""
+    """label -> epochs -> the values of ``metric`` of every run measured at that length.
+
+    The schedule table's runs first; the main and variants tables' only at lengths the
+    schedule table has not measured for that series (their configs differ in the schedule).
+    """
     out: Dict[str, Dict[int, List[float]]] = {}
 
     def add(label: str, epochs: int, runs: List[dict]) -> None:
         values = rec.measured([r.get(metric) for r in runs])
-        out.setdefault(label, {}).setdefault(epochs, []).extend(values)
+        if values:
+            out.setdefault(label, {}).setdefault(epochs, []).extend(values)
 
-    for (table, row), (label, epochs) in SOURCES.items():
-        add(label, epochs, [r for r in rec.load(osp.join(RESULTS, f'{table}.json'))['runs']
-                            if r['row'] == row])
     schedule = osp.join(RESULTS, 'fmnist_lt_schedule.json')
     if osp.isfile(schedule):
         for run in rec.load(schedule)['runs']:
             match = SCHEDULE_ROW.fullmatch(run['row'])
             if match:
                 add(SERIES[match.group(1)], int(match.group(2)), [run])
+    for (table, row), (label, epochs) in SOURCES.items():
+        if epochs not in out.get(label, {}):
+            add(label, epochs, [r for r in rec.load(osp.join(RESULTS, f'{table}.json'))['runs']
+                                if r['row'] == row])
     return out
 
 
 def main() -> None:
     from mmltbin.analysis.plots import plot_accuracy_vs_epochs
-    teacher = [r for r in rec.load(osp.join(RESULTS, 'fmnist_lt_main.json'))['runs']
+    teacher = [r for r in rec.load(osp.join(RESULTS, 'fmnist_lt_schedule.json'))['runs']
                if r['row'] == 'teacher']
     for metric, suffix, split in (('mean_per_class', '', 'test set'),
                                   ('val_mean_per_class', '_heldout', 'held-out split')):

@@ -370,12 +370,16 @@ def plot_per_class_accuracy(accs: Mapping[str, ArrayLike],
                             many_thr: int = 100,
                             few_thr: int = 20,
                             class_names: Optional[Sequence[str]] = None,
-                            title: Optional[str] = None) -> Figure:
+                            title: Optional[str] = None,
+                            gaps: Sequence[Tuple[str, str]] = ()) -> Figure:
     """Per-class accuracy of several runs, head to tail.
 
     Each run is a line (its mean per-class accuracy in the legend); with ``group_means`` the
     mean over each shot group is a dashed segment in the run's colour. NaN (a class without test
-    images) leaves a hole and is left out of the means.
+    images) leaves a hole and is left out of the means. Each ``(fp_label, binary_label)`` of
+    ``gaps`` adds a panel with the Binary-FP gap of those two runs, ``FP - binary`` per class
+    and its shot-group means: the seed paper's Fig. 1 with accuracy (e.g. a full-precision twin
+    against a binary network trained with cross-entropy, then with the method).
 
     Args:
         accs (Mapping[str, array]): ``{label: per-class accuracy}`` (index = class label, e.g.
@@ -388,6 +392,8 @@ def plot_per_class_accuracy(accs: Mapping[str, ArrayLike],
         few_thr (int): Few-shot: fewer training images than this. Defaults to 20.
         class_names (Sequence[str], optional): Tick labels (used up to 40 classes).
         title (str, optional): Figure title.
+        gaps (Sequence[tuple[str, str]]): ``(fp_label, binary_label)`` pairs of labels of
+            ``accs``, a gap panel each. Defaults to none.
 
     Returns:
         matplotlib.figure.Figure: The saved figure.
@@ -398,14 +404,29 @@ def plot_per_class_accuracy(accs: Mapping[str, ArrayLike],
         ...                               tempfile.mktemp(suffix='.png'), group_means=False)
         >>> fig.axes[0].lines[0].get_ydata().tolist()  # head (500 images) first
         [50.0, 10.0, 90.0]
+        >>> fig = plot_per_class_accuracy({'FP': [90.0, 80.0, 70.0], 'binary': [60.0, 75.0, 70.0]},
+        ...                               [5, 500, 50], tempfile.mktemp(suffix='.png'),
+        ...                               gaps=[('FP', 'binary')])
+        >>> bars = fig.axes[1].containers[0]  # FP - binary per class, head first
+        >>> [float(bar.get_height()) for bar in bars]
+        [5.0, 0.0, 30.0]
     """
     if not accs:
         raise ValueError('plot_per_class_accuracy: no accuracies given')
+    for pair in gaps:
+        if len(pair) != 2 or any(label not in accs for label in pair):
+            raise KeyError(f'plot_per_class_accuracy: gap {list(pair)} must name two of the '
+                           f'runs {list(accs)}')
     num = len(_check_counts(class_counts))
     values = {label: _per_class(v, num, f'accuracy of "{label}"') for label, v in accs.items()}
+    ylabels = ['accuracy (%)' + (f', moving average over {smooth} classes' if smooth > 1 else '')]
+    ylabels += [f'Binary-FP gap (points):\n{gap_label(*pair)}' for pair in gaps]
     fig, axes, order, group_of = _head_to_tail_figure(
-        class_counts, 1, many_thr, few_thr, class_names, title or 'per-class accuracy',
-        ['accuracy (%)' + (f', moving average over {smooth} classes' if smooth > 1 else '')])
+        class_counts, 1 + len(gaps), many_thr, few_thr, class_names,
+        title or 'per-class accuracy', ylabels)
+    for ax, (fp, binary) in zip(axes[1:], gaps):
+        _draw_gap(ax, (values[fp] - values[binary])[order], group_of, smooth,
+                  definition=gap_label(fp, binary))
     ax = axes[0]
     for i, (label, v) in enumerate(values.items()):
         _draw_series(ax, v[order], f'{label} (mean {_nanmean(v):.1f})', f'C{i}', smooth)
