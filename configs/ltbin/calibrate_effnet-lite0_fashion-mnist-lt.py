@@ -1,6 +1,6 @@
 # Calibrate the ImageNet EfficientNet-Lite0 teacher on Fashion-MNIST-LT (n_max 1000, rho 100,
 # 2,478 images) at 32, 64 and 96 px (features averaged), frozen encoder, new linear head.
-# Needs: bash tools/prepare_data.sh; python tools/model_converters/efficientnet_lite0_to_timm.py
+# Needs: bash tools/prepare_data.sh; python tools/model_converters/efficientnet_lite_to_timm.py
 # Run:   python tools/train.py configs/ltbin/calibrate_effnet-lite0_fashion-mnist-lt.py
 _base_ = [
     '../_base_/datasets/fashion_mnist_lt_n1000_r100.py',

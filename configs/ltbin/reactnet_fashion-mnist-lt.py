@@ -2,7 +2,7 @@
 # the project's CPU benchmark: ReActNet-A width 0.25 at 32 px (CPU-sized), 20 epochs (the
 # benchmark's budget, docs/results.md). The method is _base_/calibrated-distill*.py.
 #   bash tools/prepare_data.sh
-#   python tools/model_converters/efficientnet_lite0_to_timm.py
+#   python tools/model_converters/efficientnet_lite_to_timm.py
 #   python tools/train.py configs/ltbin/calibrate_effnet-lite0_fashion-mnist-lt.py   # teacher
 #   python tools/train.py configs/ltbin/reactnet_fashion-mnist-lt.py                 # student
 _base_ = ['../_base_/datasets/fashion_mnist_lt.py', './_base_/calibrated-distill_small.py']

@@ -16,7 +16,7 @@ Two kinds of shipped file:
 * a plain checkpoint (``.pth``), loaded with ``weights_only=True``. The calibrated teacher
   ships its linear head only; :func:`get_model` loads its frozen encoder from
   ``encoder_checkpoint`` (the ImageNet EfficientNet-Lite0 that
-  ``tools/model_converters/efficientnet_lite0_to_timm.py`` converts).
+  ``tools/model_converters/efficientnet_lite_to_timm.py`` converts).
 """
 import copy
 import fnmatch
@@ -202,7 +202,7 @@ def _load_encoder(model, name: str) -> None:
         raise FileNotFoundError(
             f'get_model("{name}"): the teacher\'s encoder file encoder_checkpoint="{path}" '
             'does not exist (the head ships with mmltbin, the ImageNet encoder does not): run '
-            'python tools/model_converters/efficientnet_lite0_to_timm.py, then pass '
+            'python tools/model_converters/efficientnet_lite_to_timm.py, then pass '
             'get_model(..., encoder_checkpoint=<the .pth it wrote>)')
     model.encoder.load_checkpoint(osp.expanduser(path))
 

@@ -129,7 +129,7 @@ def test_students_match_metafile(name, fashion_mnist_root, tmp_path):
 
 def _encoder() -> str:
     if not osp.isfile(ENCODER):
-        pytest.skip('run tools/model_converters/efficientnet_lite0_to_timm.py first')
+        pytest.skip('run tools/model_converters/efficientnet_lite_to_timm.py first')
     return ENCODER
 
 

@@ -67,7 +67,7 @@ def world(tmp_path_factory) -> Iterator[Dict[str, object]]:
     root = str(tmp_path_factory.mktemp('real_size'))
     ckpt = osp.join(REPO_ROOT, 'checkpoints', 'efficientnet-lite0_in1k_timm.pth')
     if not osp.isfile(ckpt):
-        pytest.skip('run tools/model_converters/efficientnet_lite0_to_timm.py first')
+        pytest.skip('run tools/model_converters/efficientnet_lite_to_timm.py first')
     os.symlink(osp.dirname(ckpt), osp.join(root, 'checkpoints'))
     # Each Runner logs and dumps its config formatted by yapf, which takes seconds per config;
     # nothing here reads that text, so the plain repr stands in for it.

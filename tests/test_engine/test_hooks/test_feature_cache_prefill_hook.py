@@ -46,7 +46,7 @@ def test_refuses_a_model_without_a_feature_cache():
 def _run(work_dir, prefill: bool) -> Runner:
     if not osp.isfile(EFFNET):
         pytest.skip('the converted teacher is missing: run '
-                    'tools/model_converters/efficientnet_lite0_to_timm.py')
+                    'tools/model_converters/efficientnet_lite_to_timm.py')
     cfg = Config.fromfile(CALIBRATE)
     cfg.work_dir = str(work_dir)
     cfg.model.encoder_checkpoint = EFFNET

