@@ -1,5 +1,6 @@
 import os
 import os.path as osp
+from typing import List
 
 import pytest
 
@@ -15,3 +16,9 @@ def fashion_mnist_root() -> str:
     if not osp.isfile(osp.join(FASHION_MNIST_ROOT, 'train-labels-idx1-ubyte')):
         pytest.skip('Fashion-MNIST is not prepared: run `bash tools/prepare_data.sh`')
     return FASHION_MNIST_ROOT
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """Tests of an xdist group first: a group runs on one worker one test after another, the
+    longest unit pytest-xdist hands out, and handed out last it leaves the other worker idle."""
+    items.sort(key=lambda item: item.get_closest_marker('xdist_group') is None)
