@@ -144,6 +144,24 @@ def figure1_lines(n: Numbers) -> List[str]:
             '(`python benchmarks/binary_fp_gap_figure.py`).']
 
 
+def views_lines(n: Numbers) -> List[str]:
+    """The views table's rows measured so far (views shared by teacher and student, larger
+    teachers), beside the schedule table's 80-epoch method and its teacher (seed 0)."""
+    from tables import TABLES
+    path = osp.join(RESULTS, 'fmnist_lt_views.json')
+    if not osp.isfile(path):
+        return []
+    done = {r['row'] for r in rec.load(path)['runs']}
+    rows = [r for r in TABLES['fmnist_lt_views'].rows if r.name in done]
+    measured = '; '.join(f'{r.label} {n.both("fmnist_lt_views", r.name)}' for r in rows)
+    missing = [r.name for r in TABLES['fmnist_lt_views'].rows if r.name not in done]
+    s = 'fmnist_lt_schedule'
+    return [f'- **Views and teachers for longer schedules** (the views table, seed 0; test / '
+            f'held-out): {measured}. For comparison, the schedule table\'s Lite0 teacher '
+            f'{n.both(s, "teacher", seed=0)} and its method-80e {n.both(s, "method-80e", 0)}.'
+            + (f' Not run yet: {", ".join(missing)}.' if missing else '')]
+
+
 def account(n: Callable) -> List[str]:
     """How the defaults were chosen, every number read from the records."""
     v = 'fmnist_lt_variants'
@@ -179,7 +197,7 @@ def account(n: Callable) -> List[str]:
         f'more than the distilled one: the method {n.both(v, "method-bs32-40e")}, balanced '
         f'softmax {n.both(v, "balanced-softmax-bs32-40e")}; the default stays at 20 epochs, '
         f'the main job\'s budget.',
-        *schedule_lines(n), *figure1_lines(n), *rerun_lines(n),
+        *schedule_lines(n), *figure1_lines(n), *views_lines(n), *rerun_lines(n),
         f'- **The paper\'s own form** (plain KL, an unconstrained adversarial lambda in [0, 1], '
         f'no task loss, uniform sampling, a teacher calibrated with label-aware smoothing and '
         f'class-balanced sampling; `configs/ltbin/paper-form/`) is kept as a preset, not the '
