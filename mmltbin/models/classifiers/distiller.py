@@ -199,6 +199,11 @@ class CalibratedDistiller(ImageClassifier):
         else:
             raise TypeError(f'CalibratedDistiller: teacher must be a config dict or a module, '
                             f'got {type(teacher).__name__}')
+        if getattr(module, 'trainable', ()):
+            raise ValueError(f'CalibratedDistiller: the teacher must be frozen, but its '
+                             f'trainable={tuple(module.trainable)} would train it with the '
+                             'student: drop model.teacher.trainable (adapting the encoder is '
+                             "a calibration option: LinearProbeClassifier's adapt_encoder)")
         for attr in ('feat_dim', 'num_classes'):
             if not hasattr(module, attr):
                 raise TypeError(f'CalibratedDistiller: the teacher ({type(module).__name__}) '

@@ -27,7 +27,8 @@ class LinearProbeClassifier(BaseClassifier):
 
     The encoder is a :class:`~mmltbin.models.teachers.FrozenTeacher` over ``encoder`` (any
     mmpretrain classifier config, e.g. a ``TimmClassifier`` or an ``ImageClassifier`` with
-    backbone and neck, head optional), always in eval mode and without gradients; it owns the
+    backbone and neck, head optional), always in eval mode and without gradients (except the
+    submodules named by ``adapt_encoder``); it owns the
     resolutions, the views and the conversion from this model's input normalisation to its
     own. Its weights come from ``encoder_checkpoint``, loaded safely in :meth:`init_weights`
     (mmpretrain's convention for pretrained weights, which ``tools/train.py`` calls);
@@ -61,6 +62,12 @@ class LinearProbeClassifier(BaseClassifier):
             ``'pooled'``.
         cache_features (bool): Memoise encoder features per sample (see above).
             Defaults to False.
+        adapt_encoder (Sequence[str]): Encoder submodules trained with the head, e.g.
+            ``('model.blocks.6', 'model.conv_head', 'model.bn2')`` (the last stage of a timm
+            EfficientNet; see ``FrozenTeacher``'s ``trainable``). A calibration beyond the
+            paper's frozen form; needs ``cache_features=False``. Their weights are saved as
+            ``encoder.*`` like the rest, so the calibrated teacher loads them unchanged.
+            Defaults to ``()``: the paper's frozen encoder.
         revise_keys (list[tuple[str, str]]): Key rewrites for ``encoder_checkpoint``.
         train_cfg (dict, optional): ``dict(augments=...)`` batch augmentations, as in
             mmpretrain's ``ImageClassifier``.
@@ -93,6 +100,7 @@ class LinearProbeClassifier(BaseClassifier):
                  resize_mode: str = 'bilinear',
                  feature_mode: str = 'pooled',
                  cache_features: bool = False,
+                 adapt_encoder: Sequence[str] = (),
                  revise_keys: ReviseKeys = ((r'^module\.', ''), ),
                  train_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -103,6 +111,11 @@ class LinearProbeClassifier(BaseClassifier):
         if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
             raise ValueError(f'LinearProbeClassifier: num_classes must be a positive int, '
                              f'got {num_classes!r}')
+        if cache_features and adapt_encoder:
+            raise ValueError('LinearProbeClassifier: cache_features memoises frozen features, '
+                             f'but adapt_encoder={tuple(adapt_encoder)} trains part of the '
+                             'encoder, so its features change every step: set '
+                             'model.cache_features=False (and drop a FeatureCachePrefillHook)')
         if data_preprocessor is None:
             data_preprocessor = copy.deepcopy(dict(encoder.get('data_preprocessor') or {}))
             data_preprocessor['num_classes'] = num_classes
@@ -118,7 +131,8 @@ class LinearProbeClassifier(BaseClassifier):
         self.cache_features = cache_features
         self.encoder = FrozenTeacher(encoder, checkpoint=None, resolutions=resolutions,
                                      resize_mode=resize_mode, revise_keys=revise_keys,
-                                     feature_mode=feature_mode, keep_encoder_head=False)
+                                     feature_mode=feature_mode, keep_encoder_head=False,
+                                     trainable=adapt_encoder)
         # inputs arrive as this model's preprocessor makes them
         self.encoder.match_input_norm(self.data_preprocessor)
         self.feat_dim = self.encoder.feat_dim

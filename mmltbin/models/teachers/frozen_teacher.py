@@ -54,7 +54,8 @@ class FrozenTeacher(BaseModule):
 
     Frozen means: every parameter has ``requires_grad=False``; the module is always in eval
     mode (``train()`` is overridden, so BatchNorm statistics and dropout never change);
-    :meth:`forward` runs under ``torch.no_grad``. ``init_weights()`` never re-initialises the
+    :meth:`forward` runs under ``torch.no_grad``. The one exception is calibration that adapts
+    the last encoder stage (``trainable``). ``init_weights()`` never re-initialises the
     teacher: with a ``checkpoint`` it reloads that file (so a parent's ``init_cfg`` cannot
     overwrite the weights), without one it does nothing.
 
@@ -89,6 +90,13 @@ class FrozenTeacher(BaseModule):
             (default): keep it only without a ``head``. Removed, it leaves no module that
             reports the pretraining classes (mmpretrain's ``ClassNumCheckHook`` compares every
             ``num_classes`` with the dataset's), and a checkpoint's weights of it are ignored.
+        trainable (Sequence[str]): Submodules of ``model`` (dotted names, e.g.
+            ``('model.blocks.6', 'model.conv_head', 'model.bn2')``: the last stage of a timm
+            EfficientNet) whose weights train; only for a calibration that adapts the encoder
+            (``LinearProbeClassifier(adapt_encoder=...)``), never in a distiller. The rest stays
+            frozen, BatchNorm statistics included (eval mode: a long-tailed batch would pull
+            them toward the head classes), and gradients flow only when this is not empty.
+            Defaults to ``()``: frozen.
 
     Example:
         >>> import torch
@@ -117,7 +125,8 @@ class FrozenTeacher(BaseModule):
                  strict: bool = True,
                  input_norm: Optional[dict] = None,
                  channels_last: bool = True,
-                 keep_encoder_head: Optional[bool] = None) -> None:
+                 keep_encoder_head: Optional[bool] = None,
+                 trainable: Sequence[str] = ()) -> None:
         super().__init__(init_cfg=None)
         if not isinstance(model, dict):
             raise TypeError(f'FrozenTeacher: model must be a classifier config dict, '
@@ -138,7 +147,7 @@ class FrozenTeacher(BaseModule):
                 'around a frozen encoder), not an encoder. The calibrated teacher is '
                 "FrozenTeacher(model=<its encoder config>, head=dict(type='LinearClsHead', "
                 'num_classes=...), resolutions=..., checkpoint=<calibration checkpoint>)')
-        self.model.requires_grad_(False)
+        self.trainable = self._check_trainable(trainable)
         self.checkpoint = checkpoint
         self.revise_keys = [tuple(pair) for pair in revise_keys]
         self.feature_mode = feature_mode
@@ -167,7 +176,6 @@ class FrozenTeacher(BaseModule):
             head_cfg = copy.deepcopy(dict(head))
             head_cfg.setdefault('in_channels', self._measure()[0])
             self.head = build_in_mmpretrain_scope(head_cfg)
-            self.head.requires_grad_(False)
             self._dims = (self._dims[0], int(self.head.num_classes))
         self._dropped_keys: Set[str] = set()
         if not (head is None if keep_encoder_head is None else keep_encoder_head):
@@ -180,6 +188,7 @@ class FrozenTeacher(BaseModule):
         self._register_load_state_dict_pre_hook(self._match_nested_timm_keys)
         if checkpoint is not None:
             self.load_checkpoint(checkpoint)
+        self._freeze()
         super().train(False)
 
     # ----------------------------------------------------------------------------------------
@@ -226,8 +235,30 @@ class FrozenTeacher(BaseModule):
                 f'FrozenTeacher: checkpoint "{filename}" does not match the teacher {name}: '
                 f'{len(missing)} missing keys {missing[:5]}, {len(unexpected)} unexpected keys '
                 f'{unexpected[:5]}. {hint}')
-        self.requires_grad_(False)
+        self._freeze()
         self.dataset_meta = meta.get('dataset_meta')
+
+    def _check_trainable(self, names: Sequence[str]) -> Tuple[str, ...]:
+        if isinstance(names, str):
+            names = (names, )
+        names = tuple(names)
+        for name in names:
+            try:
+                self.model.get_submodule(name)
+            except AttributeError:
+                children = [n for n, _ in self.model.named_children()]
+                inner = getattr(self.model, 'model', None)
+                if isinstance(inner, nn.Module):
+                    children += [f'model.{n}' for n, _ in inner.named_children()]
+                raise ValueError(f'FrozenTeacher: trainable names "{name}", which the teacher '
+                                 f'{type(self.model).__name__} does not have; its submodules '
+                                 f'include {children}') from None
+        return names
+
+    def _freeze(self) -> None:
+        self.requires_grad_(False)
+        for name in self.trainable:
+            self.model.get_submodule(name).requires_grad_(True)
 
     def _drop_encoder_head(self) -> None:
         """Remove what only the encoder's own classification uses: its classifier (timm's, or
@@ -449,7 +480,9 @@ class FrozenTeacher(BaseModule):
         count = count[:, None]
         return feat_sum / count, (logit_sum / count if need_logits else None)
 
-    @torch.no_grad()
+    def _grad_mode(self) -> torch.autograd.grad_mode.set_grad_enabled:
+        return torch.set_grad_enabled(torch.is_grad_enabled() and bool(self.trainable))
+
     def forward(self, inputs: Views, rows: ViewRows = None) -> Tuple[Tensor, Tensor]:
         """Pooled features ``[N, D]`` and logits ``[N, C]`` of a batch.
 
@@ -462,14 +495,16 @@ class FrozenTeacher(BaseModule):
                 batch rows it holds, or None for all rows in order.
 
         Returns:
-            tuple[Tensor, Tensor]: ``(features, logits)``, both without gradient.
+            tuple[Tensor, Tensor]: ``(features, logits)``, without gradient unless some
+            modules are ``trainable``.
         """
-        return self._run(inputs, rows, need_logits=True)
+        with self._grad_mode():
+            return self._run(inputs, rows, need_logits=True)
 
-    @torch.no_grad()
     def extract_feat(self, inputs: Views, rows: ViewRows = None) -> Tensor:
         """Pooled features ``[N, D]`` only (works for teachers without a head)."""
-        return self._run(inputs, rows, need_logits=False)[0]
+        with self._grad_mode():
+            return self._run(inputs, rows, need_logits=False)[0]
 
     # ----------------------------------------------------------------------------------------
     # sizes

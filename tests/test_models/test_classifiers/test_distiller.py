@@ -110,6 +110,10 @@ def test_other_bad_settings_are_named(cfg):
         model_cfg[key] = value
         with pytest.raises(ValueError, match=match):
             _build(model_cfg)
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg.teacher['trainable'] = ('backbone.layer2', )
+    with pytest.raises(ValueError, match='teacher must be frozen.*adapt_encoder'):
+        _build(model_cfg)
 
 
 def test_loss_terms_and_who_gets_gradients(cfg, teacher_ckpt):

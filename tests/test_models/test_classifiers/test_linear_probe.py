@@ -88,6 +88,45 @@ def test_calibration_lowers_loss_and_keeps_encoder(effnet_checkpoint, lt_batches
     assert correct / total > 0.7
 
 
+def _teacher_of(probe, tmp_path):
+    """The calibrated teacher that loads ``probe``'s checkpoint."""
+    path = str(tmp_path / 'calibrated.pth')
+    torch.save({'state_dict': probe.state_dict()}, path)
+    return FrozenTeacher(EFFNET, head=dict(type='LinearClsHead', num_classes=10),
+                         resolutions=[32], checkpoint=path,
+                         input_norm=dict(mean=[72.94], std=[90.02]))
+
+
+ADAPT = ('model.blocks.6', 'model.conv_head', 'model.bn2')
+
+
+@pytest.mark.slow
+def test_adapt_encoder_trains_the_last_stage_and_the_teacher_loads_it(
+        effnet_checkpoint, lt_batches, tmp_path):
+    torch.manual_seed(0)
+    probe = _probe(effnet_checkpoint, adapt_encoder=ADAPT)
+    before = {k: v.clone() for k, v in probe.encoder.state_dict().items()}
+    optim = OptimWrapper(torch.optim.Adam(probe.parameters(), lr=1e-3))
+    probe.train()
+    for batch in lt_batches[:2]:
+        probe.train_step(batch, optim)
+    after = probe.encoder.state_dict()
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    adapted = tuple(f'model.{name}.' for name in ADAPT)
+    assert changed and all(k.startswith(adapted) for k in changed), sorted(changed)[:5]
+    assert not any('running' in k for k in changed)  # BatchNorm statistics stay ImageNet's
+    assert any(k.startswith('model.model.blocks.6.') for k in changed)
+    # the calibrated teacher reads the adapted encoder from the same checkpoint keys, frozen
+    teacher = _teacher_of(probe, tmp_path)
+    x = probe.data_preprocessor(lt_batches[0])['inputs'][:4]
+    probe.eval()
+    logits = teacher(x)[1]
+    assert not logits.requires_grad
+    torch.testing.assert_close(logits, probe(x).detach(), rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match='cache_features'):
+        _probe(cache_features=True, adapt_encoder=ADAPT)
+
+
 @pytest.mark.slow
 def test_feature_cache_is_exact(effnet_checkpoint, lt_batches):
     cached, plain = _probe(effnet_checkpoint, cache_features=True), _probe(effnet_checkpoint)
@@ -142,11 +181,7 @@ def test_any_input_normalisation_reaches_the_encoder_as_its_own(effnet_checkpoin
 def test_frozen_teacher_loads_the_calibrated_state(effnet_checkpoint, lt_batches, tmp_path):
     probe = _probe(effnet_checkpoint)
     torch.nn.init.normal_(probe.head.fc.weight)
-    path = str(tmp_path / 'calibrated.pth')
-    torch.save({'state_dict': probe.state_dict()}, path)
-    teacher = FrozenTeacher(EFFNET, head=dict(type='LinearClsHead', num_classes=10),
-                            resolutions=[32], checkpoint=path,
-                            input_norm=dict(mean=[72.94], std=[90.02]))
+    teacher = _teacher_of(probe, tmp_path)
     x = probe.data_preprocessor(lt_batches[0])['inputs'][:4]
     feats, logits = teacher(x)
     probe.eval()

@@ -85,6 +85,28 @@ def test_frozen_no_grad_and_eval_after_train(saved_classifier):
     assert all(p.grad is None for p in teacher.parameters())
 
 
+def test_trainable_modules_train_and_the_rest_stays_frozen(saved_classifier):
+    _, path = saved_classifier
+    teacher = FrozenTeacher(_classifier_cfg(), checkpoint=path, trainable=('backbone.layer2', ))
+    trainable = {n for n, p in teacher.named_parameters() if p.requires_grad}
+    assert trainable and all(n.startswith('model.backbone.layer2.') for n in trainable)
+    bn = next(m for m in teacher.model.backbone.layer2.modules() if isinstance(m, nn.BatchNorm2d))
+    stats = bn.running_mean.clone()
+    teacher.train()
+    assert not any(m.training for m in teacher.modules())
+    feats, logits = teacher(torch.randn(4, 3, 16, 16))
+    (feats.sum() + logits.sum()).backward()
+    assert torch.equal(bn.running_mean, stats)  # statistics stay the pretrained ones
+    for name, param in teacher.named_parameters():
+        assert (param.grad is not None) == (name in trainable), name
+    with torch.no_grad():
+        assert not teacher(torch.randn(2, 3, 16, 16))[0].requires_grad
+    teacher.load_checkpoint(path)  # reloading keeps the choice
+    assert {n for n, p in teacher.named_parameters() if p.requires_grad} == trainable
+    with pytest.raises(ValueError, match='backbone.layer9.*submodules include'):
+        FrozenTeacher(_classifier_cfg(), trainable=('backbone.layer9', ))
+
+
 def test_state_dict_round_trip_inside_a_parent():
     """The teacher's weights survive a parent's state_dict/load_state_dict (timm included)."""
     for cfg in (_classifier_cfg(), _timm_cfg()):
