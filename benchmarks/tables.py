@@ -409,8 +409,8 @@ TABLES = {
     # that wins there at 160 epochs (3 seeds, against the schedule table's 160-epoch rows).
     'fmnist_lt_views': Table(
         title='Views and teachers for a longer schedule on Fashion-MNIST-LT (n_max 1000, rho '
-        '100): ReActNet-A (width 0.25) students, batch 32, 80 epochs (160 where named); compare with the '
-        "schedule table's rows of the same length",
+        '100): ReActNet-A (width 0.25) students, batch 32, 80 epochs (160 where named); '
+        "compare with the schedule table's rows of the same length",
         heldout_val=HELDOUT_VAL,
         rows=(
             Row('teacher-4res', 'FP teacher, calibrated, 32/64/96/128 px',
