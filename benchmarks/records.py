@@ -227,7 +227,9 @@ def renderers() -> Dict[str, Callable[[dict], str]]:
         sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
     import precise_bn_table
     import run_table
-    return {'run_table': run_table.markdown, 'precise_bn': precise_bn_table.markdown}
+    import teacher_precision
+    return {'run_table': run_table.markdown, 'precise_bn': precise_bn_table.markdown,
+            'teacher_precision': teacher_precision.markdown}
 
 
 def render(path: str) -> str:

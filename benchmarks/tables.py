@@ -421,6 +421,8 @@ TABLES = {
                   f'{METHOD}_no-cache'),
             _view('online-mixup', 'no cache, consistent Mixup (alpha 1) for teacher and student',
                   f'{METHOD}_online-mixup'),
+            _view('online-mixup-bf16', 'no cache, consistent Mixup, the teacher in bfloat16',
+                  f'{METHOD}_online-mixup-bf16'),
             _view('online-cutmix', 'no cache, consistent CutMix (alpha 1)',
                   f'{METHOD}_online-cutmix'),
             _long(_student('teacher-4res-student', 'cached, the 32/64/96/128 px teacher',
@@ -454,6 +456,11 @@ TABLES = {
             _baseline('ce', 'plain cross-entropy (5 epochs)', epochs=5),
             _variant('no-cache', 'the method without the cache (all 3 teacher resolutions every '
                      'batch, 3 epochs)', f'{METHOD}_no-cache', epochs=3),
+            _variant('online-mixup', 'no cache, consistent Mixup for teacher and student (all 3 '
+                     'teacher resolutions every batch, 3 epochs)', f'{METHOD}_online-mixup',
+                     epochs=3),
+            _variant('online-mixup-bf16', 'no cache, consistent Mixup, the teacher in bfloat16 '
+                     '(3 epochs)', f'{METHOD}_online-mixup-bf16', epochs=3),
             _variant('one-res', 'resolution subset: one random teacher resolution per sample, '
                      'no cache (3 epochs)', f'{METHOD}_one-res', epochs=3),
             _variant('method', 'the method (all 3 resolutions made inside the teacher, '

@@ -18,6 +18,7 @@ METHOD_KEYS = (
     'model.teacher_input', 'model.train_cfg',
     'model.kd_loss', 'model.feature_loss', 'model.projector', 'model.balancer',
     'model.task_loss', 'model.teacher_cache', 'model.teacher.resolutions',
+    'model.teacher.autocast',
     'train_dataloader.sampler', 'train_dataloader.batch_size', 'custom_hooks',
     'default_hooks.teacher_cache_prefill', 'optim_wrapper', 'param_scheduler',
 )
@@ -44,6 +45,9 @@ VARIANTS = {
     **{f'reactnet_fashion-mnist-lt_online-{mix}.py': {
         'model.teacher_cache', 'default_hooks.teacher_cache_prefill', 'model.train_cfg'}
        for mix in ('mixup', 'cutmix')},
+    'reactnet_fashion-mnist-lt_online-mixup-bf16.py': {
+        'model.teacher_cache', 'default_hooks.teacher_cache_prefill', 'model.train_cfg',
+        'model.teacher.autocast'},
     'reactnet_fashion-mnist-lt_one-res.py': {'model.teacher_cache', 'model.teacher_input',
                                              'model.teacher.resolutions',
                                              'default_hooks.teacher_cache_prefill'},

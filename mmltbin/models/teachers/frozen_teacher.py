@@ -18,6 +18,8 @@ _PROBE_SIZE = 224  # input side used once to measure feat_dim / num_classes when
 #: :class:`~mmltbin.models.classifiers.LinearProbeClassifier`: ``encoder.*`` and ``head.*``).
 CALIBRATED_ENCODER_PREFIX = 'encoder.'
 _CALIBRATED_SIGNATURE = CALIBRATED_ENCODER_PREFIX + 'model.'
+#: ``FrozenTeacher(autocast=...)``: the encoder's compute dtype (None: float32).
+AUTOCAST_DTYPES = {None: None, 'bfloat16': torch.bfloat16, 'float16': torch.float16}
 #: Rows of a batch that a view holds (None: all rows, in order), one entry per view.
 ViewRows = Optional[Sequence[Optional[Tensor]]]
 
@@ -97,6 +99,11 @@ class FrozenTeacher(BaseModule):
             frozen, BatchNorm statistics included (eval mode: a long-tailed batch would pull
             them toward the head classes), and gradients flow only when this is not empty.
             Defaults to ``()``: frozen.
+        autocast (str, optional): Run the encoder under ``torch.autocast`` in this dtype
+            (``'bfloat16'`` or ``'float16'``) and return float32 features and logits: about
+            twice the speed of an online teacher on a CPU with AVX-512 BF16, at the cost of
+            slightly different outputs (docs/teachers.md). The head and the resizing stay in
+            float32. ``None`` (default): float32 throughout, exact.
 
     Example:
         >>> import torch
@@ -126,8 +133,12 @@ class FrozenTeacher(BaseModule):
                  input_norm: Optional[dict] = None,
                  channels_last: bool = True,
                  keep_encoder_head: Optional[bool] = None,
-                 trainable: Sequence[str] = ()) -> None:
+                 trainable: Sequence[str] = (),
+                 autocast: Optional[str] = None) -> None:
         super().__init__(init_cfg=None)
+        if autocast not in AUTOCAST_DTYPES:
+            raise ValueError(f'FrozenTeacher: autocast must be one of '
+                             f'{sorted(AUTOCAST_DTYPES, key=str)}, got {autocast!r}')
         if not isinstance(model, dict):
             raise TypeError(f'FrozenTeacher: model must be a classifier config dict, '
                             f'got {type(model).__name__}')
@@ -155,6 +166,7 @@ class FrozenTeacher(BaseModule):
         self.resolutions = check_resolutions(resolutions, 'FrozenTeacher')
         self.resize_mode = resize_mode
         self.channels_last = channels_last
+        self.autocast = autocast
         if channels_last:
             self.model.to(memory_format=torch.channels_last)
         self.dataset_meta: Optional[dict] = None
@@ -394,6 +406,14 @@ class FrozenTeacher(BaseModule):
             return getattr(model.model, 'num_classes', 0) > 0
         return bool(getattr(model, 'with_head', False))
 
+    def _encode(self, x: Tensor, need_logits: bool) -> Tuple[Tensor, Optional[Tensor]]:
+        """:meth:`_features_logits` under the ``autocast`` dtype, as float32."""
+        if self.autocast is None:
+            return self._features_logits(x, need_logits)
+        with torch.autocast(x.device.type, dtype=AUTOCAST_DTYPES[self.autocast]):
+            feats, logits = self._features_logits(x, need_logits)
+        return feats.float(), (logits.float() if logits is not None else None)
+
     def _features_logits(self, x: Tensor, need_logits: bool) -> Tuple[Tensor, Optional[Tensor]]:
         """Pooled features and (optionally) the model's own logits of one input tensor."""
         model = self.model
@@ -431,7 +451,7 @@ class FrozenTeacher(BaseModule):
                 x_size = resize_shorter_side(x, size, self.resize_mode)
                 if self.channels_last:
                     x_size = x_size.contiguous(memory_format=torch.channels_last)
-            f, z = self._features_logits(x_size, own_logits)
+            f, z = self._encode(x_size, own_logits)
             feats.append(f)
             logits.append(z)
         feat = self._mean(feats)

@@ -229,6 +229,22 @@ def test_bad_config_errors():
         FrozenTeacher('resnet18')
 
 
+def test_autocast_runs_the_encoder_in_bf16_and_returns_float32(saved_classifier):
+    _, path = saved_classifier
+    exact = FrozenTeacher(_classifier_cfg(), checkpoint=path, resolutions=(16, 24))
+    fast = FrozenTeacher(_classifier_cfg(), checkpoint=path, resolutions=(16, 24),
+                         autocast='bfloat16')
+    x = torch.randn(4, 3, 16, 16)
+    (feats, logits), (feats16, logits16) = exact(x), fast(x)
+    assert feats16.dtype == logits16.dtype == torch.float32
+    # bf16 keeps 8 bits of mantissa: close to float32, but not equal
+    torch.testing.assert_close(feats16, feats, rtol=0.05, atol=0.05)
+    assert not torch.equal(feats16, feats)
+    assert fast.extract_feat(x).dtype == torch.float32
+    with pytest.raises(ValueError, match="autocast must be one of.*'fp8'"):
+        FrozenTeacher(_classifier_cfg(), autocast='fp8')
+
+
 def test_a_teacher_without_input_normalisation_is_refused():
     """mmpretrain configs keep data_preprocessor at the top level: not silently raw pixels."""
     cfg = _classifier_cfg()
