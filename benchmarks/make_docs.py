@@ -12,6 +12,7 @@ Example:
 """
 import argparse
 import glob
+import statistics
 import os.path as osp
 import sys
 from typing import Callable, Dict, List, Optional
@@ -156,10 +157,54 @@ def views_lines(n: Numbers) -> List[str]:
     measured = '; '.join(f'{r.label} {n.both("fmnist_lt_views", r.name)}' for r in rows)
     missing = [r.name for r in TABLES['fmnist_lt_views'].rows if r.name not in done]
     s = 'fmnist_lt_schedule'
-    return [f'- **Views and teachers for longer schedules** (the views table, seed 0; test / '
-            f'held-out): {measured}. For comparison, the schedule table\'s Lite0 teacher '
-            f'{n.both(s, "teacher", seed=0)} and its method-80e {n.both(s, "method-80e", 0)}.'
+    return [f'- **Views and teachers for longer schedules** (the views table, seed 0 unless '
+            f'seeds are named; test / held-out): {measured}. For comparison, the schedule '
+            f'table\'s Lite0 teacher {n.both(s, "teacher", seed=0)} and its method-80e '
+            f'{n.both(s, "method-80e")}.' + mixup_verdict(n)
             + (f' Not run yet: {", ".join(missing)}.' if missing else '')]
+
+
+def online_cost_lines(n: Numbers) -> List[str]:
+    """The online teacher's step against the plain binary step (the cost table's rows run
+    side by side in one command), against the target of at most 2x."""
+    t = 'fmnist_lt_cost'
+    try:
+        ce = n.runs(t, 'ce')[0]
+        rows = {row: n.runs(t, row)[0] for row in ('online-mixup', 'online-mixup-bf16')}
+    except KeyError:
+        return []
+    if any(r['command'] != ce['command'] for r in rows.values()):
+        return []  # not measured side by side
+    ratio = {row: r['s_per_epoch'] / ce['s_per_epoch'] for row, r in rows.items()}
+    return [f'- **Cost of the online teacher** (the cost table, one run at a time on the idle '
+            f'machine, `{ce["command"]}`): a training step with consistent Mixup and the '
+            f'teacher online at 32/64/96 px costs {ratio["online-mixup"]:.2f}x the plain '
+            f'binary step in float32 (target: at most 2x, '
+            f'{"met" if ratio["online-mixup"] <= 2 else "missed"}) and '
+            f'{ratio["online-mixup-bf16"]:.2f}x with the teacher in bfloat16 '
+            f'(`FrozenTeacher(autocast=\'bfloat16\')`, '
+            f'{"met" if ratio["online-mixup-bf16"] <= 2 else "missed"}; its accuracy: '
+            '[teacher_precision](../benchmarks/results/teacher_precision.md)).']
+
+
+def mixup_verdict(n: Numbers) -> str:
+    """Consistent Mixup with the teacher online against the cached default at 80 epochs on
+    the held-out split: resolved only when the means differ by more than the stds summed."""
+    held = 'val_mean_per_class'
+    try:
+        runs = (n.runs('fmnist_lt_views', 'online-mixup-80e'),
+                n.runs('fmnist_lt_schedule', 'method-80e'))
+    except KeyError:
+        return ''
+    if min(len(r) for r in runs) < 3:
+        return ''
+    (m1, s1), (m2, s2) = [(statistics.mean(v), statistics.stdev(v))
+                          for v in ([r[held] for r in rs] for rs in runs)]
+    verdict = ('larger than the seed spread' if abs(m1 - m2) > s1 + s2 else
+               'within the seed spread: unresolved, so the default keeps its cached views')
+    return (f' On the held-out split, consistent Mixup with the teacher online against the '
+            f'cached default at 80 epochs (3 seeds each): {m1:.1f} ± {s1:.1f} against '
+            f'{m2:.1f} ± {s2:.1f}, {m1 - m2:+.1f}, {verdict}.')
 
 
 def account(n: Callable) -> List[str]:
@@ -197,7 +242,8 @@ def account(n: Callable) -> List[str]:
         f'more than the distilled one: the method {n.both(v, "method-bs32-40e")}, balanced '
         f'softmax {n.both(v, "balanced-softmax-bs32-40e")}; the default stays at 20 epochs, '
         f'the main job\'s budget.',
-        *schedule_lines(n), *figure1_lines(n), *views_lines(n), *rerun_lines(n),
+        *schedule_lines(n), *figure1_lines(n), *views_lines(n), *online_cost_lines(n),
+        *rerun_lines(n),
         f'- **The paper\'s own form** (plain KL, an unconstrained adversarial lambda in [0, 1], '
         f'no task loss, uniform sampling, a teacher calibrated with label-aware smoothing and '
         f'class-balanced sampling; `configs/ltbin/paper-form/`) is kept as a preset, not the '
