@@ -115,3 +115,29 @@ def test_method_killed_mid_epoch_and_in_cache_prefill_resumes_exactly(tmp_path, 
     assert_ok(proc)
     assert 'resumed epoch: 1' in proc.stdout + proc.stderr
     _assert_same_weights(f'{full}/epoch_2.pth', f'{crashed}/epoch_2.pth')
+
+
+# Known bug (issue "No silent wrong results"): with Mixup the resumed run's weights differ
+# from the uninterrupted run's (248 of 276 tensors); without it the online teacher resumes
+# exactly. strict: the xfail turns red once it is fixed, so the marks must then go.
+MIXUP_RESUME = pytest.mark.xfail(strict=True, reason='Mixup runs do not resume bit-exactly')
+
+
+@pytest.mark.parametrize('leaf', ['no-cache', pytest.param('online-mixup', marks=MIXUP_RESUME),
+                                  pytest.param('online-mixup-bf16', marks=MIXUP_RESUME)])
+def test_online_teacher_killed_mid_epoch_resumes_exactly(tmp_path, teacher_ckpt,
+                                                         fashion_mnist_root, leaf):
+    """No cache: the teacher runs on every batch, on the student's own (mixed) images; Mixup's
+    draws come from the main process's generators, reseeded per epoch by EpochSeedHook."""
+    config = osp.join(REPO_ROOT, 'configs', 'ltbin', f'reactnet_fashion-mnist-lt_{leaf}.py')
+    options = [*TINY, f'model.teacher.checkpoint={teacher_ckpt}',
+               'model.teacher.resolutions=[32]']
+    full, crashed = str(tmp_path / 'full'), str(tmp_path / 'crashed')
+    assert_ok(_train(config, full, *options))
+    _assert_killed(_train(_with_test_hooks(tmp_path, config, 'kill',
+                                           f'{BALANCE}, {KILL_MID_EPOCH_2}'), crashed, *options))
+    assert _last_checkpoint(crashed) == 'epoch_1.pth'
+    proc = _train(config, crashed, *options, resume=True)
+    assert_ok(proc)
+    assert 'resumed epoch: 1' in proc.stdout + proc.stderr
+    _assert_same_weights(f'{full}/epoch_2.pth', f'{crashed}/epoch_2.pth')
