@@ -96,16 +96,25 @@ def teacher_ckpt(tmp_path) -> str:
     return path
 
 
+def _teacher_options(teacher_ckpt: str) -> list:
+    return [*TINY, f'model.teacher.checkpoint={teacher_ckpt}', 'model.teacher.resolutions=[32]']
+
+
+def _full_and_killed_mid_epoch_2(tmp_path, config: str, options: list) -> tuple:
+    """The uninterrupted run's folder, and a run's killed in epoch 2 (epoch 1 saved)."""
+    full, crashed = str(tmp_path / 'full'), str(tmp_path / 'crashed')
+    assert_ok(_train(config, full, *options))
+    _assert_killed(_train(_with_test_hooks(tmp_path, config, 'kill',
+                                           f'{BALANCE}, {KILL_MID_EPOCH_2}'), crashed, *options))
+    assert _last_checkpoint(crashed) == 'epoch_1.pth'
+    return full, crashed
+
+
 def test_method_killed_mid_epoch_and_in_cache_prefill_resumes_exactly(tmp_path, teacher_ckpt,
                                                                      fashion_mnist_root):
     # the teacher at one resolution (32 px) keeps the prefill short
-    options = [*TINY, f'model.teacher.checkpoint={teacher_ckpt}',
-               'model.teacher.resolutions=[32]']
-    full, crashed = str(tmp_path / 'full'), str(tmp_path / 'crashed')
-    assert_ok(_train(METHOD, full, *options))
-    _assert_killed(_train(_with_test_hooks(tmp_path, METHOD, 'kill',
-                                           f'{BALANCE}, {KILL_MID_EPOCH_2}'), crashed, *options))
-    assert _last_checkpoint(crashed) == 'epoch_1.pth'
+    options = _teacher_options(teacher_ckpt)
+    full, crashed = _full_and_killed_mid_epoch_2(tmp_path, METHOD, options)
     # resumed, and killed while the resumed run refills the teacher-output cache
     prefill = _with_test_hooks(tmp_path, METHOD, 'prefill',
                                f"{BALANCE}, dict(type='KillInPrefillHook', batches=3)")
@@ -130,13 +139,8 @@ def test_online_teacher_killed_mid_epoch_resumes_exactly(tmp_path, teacher_ckpt,
     """No cache: the teacher runs on every batch, on the student's own (mixed) images; Mixup's
     draws come from the main process's generators, reseeded per epoch by EpochSeedHook."""
     config = osp.join(REPO_ROOT, 'configs', 'ltbin', f'reactnet_fashion-mnist-lt_{leaf}.py')
-    options = [*TINY, f'model.teacher.checkpoint={teacher_ckpt}',
-               'model.teacher.resolutions=[32]']
-    full, crashed = str(tmp_path / 'full'), str(tmp_path / 'crashed')
-    assert_ok(_train(config, full, *options))
-    _assert_killed(_train(_with_test_hooks(tmp_path, config, 'kill',
-                                           f'{BALANCE}, {KILL_MID_EPOCH_2}'), crashed, *options))
-    assert _last_checkpoint(crashed) == 'epoch_1.pth'
+    options = _teacher_options(teacher_ckpt)
+    full, crashed = _full_and_killed_mid_epoch_2(tmp_path, config, options)
     proc = _train(config, crashed, *options, resume=True)
     assert_ok(proc)
     assert 'resumed epoch: 1' in proc.stdout + proc.stderr
