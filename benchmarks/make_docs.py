@@ -12,8 +12,8 @@ Example:
 """
 import argparse
 import glob
-import statistics
 import os.path as osp
+import statistics
 import sys
 from typing import Callable, Dict, List, Optional
 

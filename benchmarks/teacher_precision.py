@@ -21,7 +21,7 @@ import copy
 import os.path as osp
 import sys
 import time
-from typing import Dict, List, Optional
+from typing import List, Tuple
 
 import torch
 
@@ -62,7 +62,8 @@ def results_file(runs: List[dict]) -> dict:
     return dict(schema=rec.SCHEMA, kind='teacher_precision', title=TITLE, runs=runs)
 
 
-def predict(teacher: torch.nn.Module, loader, preprocessor) -> Dict[str, torch.Tensor]:
+def predict(teacher: torch.nn.Module, loader,
+            preprocessor) -> Tuple[torch.Tensor, torch.Tensor, float]:
     """Top-1 classes, labels and the seconds spent in the teacher over ``loader``."""
     preds, labels, seconds = [], [], 0.0
     for batch in loader:
@@ -72,12 +73,14 @@ def predict(teacher: torch.nn.Module, loader, preprocessor) -> Dict[str, torch.T
         seconds += time.perf_counter() - start
         preds.append(logits.argmax(1))
         labels.append(torch.cat([s.gt_label for s in data['data_samples']]))
-    return dict(pred=torch.cat(preds), label=torch.cat(labels), seconds=torch.tensor(seconds))
+    return torch.cat(preds), torch.cat(labels), seconds
 
 
-def mean_per_class(pred: torch.Tensor, label: torch.Tensor) -> float:
-    return 100 * torch.stack([(pred[label == c] == c).float().mean()
-                              for c in label.unique()]).mean().item()
+def mean_per_class(pred: torch.Tensor, label: torch.Tensor, num_classes: int) -> float:
+    """The project's ShotAccuracy ``mean_per_class`` of (predicted, true) labels."""
+    from mmltbin.evaluation import ShotAccuracy
+    metric = ShotAccuracy(class_counts=[1] * num_classes, per_class=False)
+    return metric.compute_metrics(list(zip(pred.tolist(), label.tolist())))['mean_per_class']
 
 
 def measure(config: str, heldout: str, checkpoint: str) -> List[dict]:
@@ -94,25 +97,22 @@ def measure(config: str, heldout: str, checkpoint: str) -> List[dict]:
     preprocessor = MODELS.build(dict(type='ClsDataPreprocessor', **cfg.data_preprocessor))
     loaders = {'': Runner.build_dataloader(cfg.test_dataloader),
                'val_': Runner.build_dataloader(Config.fromfile(heldout).val_dataloader)}
-    out: Dict[str, dict] = {}
-    for dtype in DTYPES:
+    num_classes = cfg.model.teacher.head.num_classes
+    records, reference = [], None  # reference: the float32 teacher's test predictions, time
+    for dtype in DTYPES:  # float32 first
         teacher = MODELS.build(dict(copy.deepcopy(cfg.model.teacher), checkpoint=checkpoint,
                                     autocast=None if dtype == 'float32' else dtype))
         teacher.match_input_norm(preprocessor)
         record = dict(row=dtype, checkpoint=osp.relpath(checkpoint, ROOT))
         for prefix, loader in loaders.items():
-            result = predict(teacher, loader, preprocessor)
-            record[prefix + 'mean_per_class'] = mean_per_class(result['pred'], result['label'])
+            pred, label, seconds = predict(teacher, loader, preprocessor)
+            record[prefix + 'mean_per_class'] = mean_per_class(pred, label, num_classes)
             if not prefix:
-                record['forward_s'] = float(result['seconds'])
-                reference: Optional[dict] = out.get('float32')
-                pred = reference['_pred'] if reference else result['pred']
-                record['agreement'] = 100 * (result['pred'] == pred).float().mean().item()
-                record['speedup'] = reference['forward_s'] / record['forward_s'] \
-                    if reference else 1.0
-                record['_pred'] = result['pred']
-        out[dtype] = record
-    return [{k: v for k, v in r.items() if not k.startswith('_')} for r in out.values()]
+                reference = reference or (pred, seconds)
+                record.update(forward_s=seconds, speedup=reference[1] / seconds,
+                              agreement=100 * (pred == reference[0]).float().mean().item())
+        records.append(record)
+    return records
 
 
 def main() -> None:
@@ -134,10 +134,11 @@ def main() -> None:
     provenance = rec.provenance(threads=1).fields()
     runs = [dict(r, seed=i, **provenance) for i, path in enumerate(args.checkpoints)
             for r in measure(args.config, args.heldout, path)]
-    rec.save(args.out, results_file(runs))
+    data = results_file(runs)
+    rec.save(args.out, data)
     with open(osp.splitext(args.out)[0] + '.md', 'w') as f:
-        f.write(markdown(rec.load(args.out)))
-    print(markdown(rec.load(args.out)))
+        f.write(markdown(data))
+    print(markdown(data))
 
 
 if __name__ == '__main__':
