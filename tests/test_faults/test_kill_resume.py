@@ -126,14 +126,7 @@ def test_method_killed_mid_epoch_and_in_cache_prefill_resumes_exactly(tmp_path, 
     _assert_same_weights(f'{full}/epoch_2.pth', f'{crashed}/epoch_2.pth')
 
 
-# Known bug (issue "No silent wrong results"): with Mixup the resumed run's weights differ
-# from the uninterrupted run's (248 of 276 tensors); without it the online teacher resumes
-# exactly. strict: the xfail turns red once it is fixed, so the marks must then go.
-MIXUP_RESUME = pytest.mark.xfail(strict=True, reason='Mixup runs do not resume bit-exactly')
-
-
-@pytest.mark.parametrize('leaf', ['no-cache', pytest.param('online-mixup', marks=MIXUP_RESUME),
-                                  pytest.param('online-mixup-bf16', marks=MIXUP_RESUME)])
+@pytest.mark.parametrize('leaf', ['no-cache', 'online-mixup', 'online-mixup-bf16'])
 def test_online_teacher_killed_mid_epoch_resumes_exactly(tmp_path, teacher_ckpt,
                                                          fashion_mnist_root, leaf):
     """No cache: the teacher runs on every batch, on the student's own (mixed) images; Mixup's

@@ -1,11 +1,12 @@
 """Make every random choice of a training run a function of (seed, epoch, sample)."""
 import random
-from typing import Iterator
+from typing import Iterator, Optional
 
 import numpy as np
 import torch
 from mmengine.hooks import Hook
 from mmengine.runner import EpochBasedTrainLoop
+from torch.utils.data import DataLoader
 from mmpretrain.registry import HOOKS
 
 from ...datasets.pipeline_walk import pipeline_datasets, walk_transforms
@@ -35,7 +36,12 @@ class EpochSeedHook(Hook):
     - at the start of every epoch, sets that epoch on every transform with a ``set_epoch``
       (``EpochSeeded``, ``SlottedAugment``: shared memory, so persistent workers follow) and
       reseeds the main process's Python, NumPy and torch generators from ``(seed, epoch)``
-      (batch augmentations, random view selection in the data preprocessor, dropout, ...).
+      (batch augmentations, random view selection in the data preprocessor, dropout, ...);
+    - gives the training data loader a generator of its own, reseeded from ``(seed, epoch)``:
+      a loader draws its workers' base seed when it starts its workers, and with
+      ``persistent_workers`` that happens once, in the run's first epoch. From the global torch
+      generator, that draw would shift every later main-process draw (Mixup's permutation, ...)
+      of that epoch in a resumed run but not in the uninterrupted one.
 
     Iteration-based loops (no epochs) are left alone, with a warning. Random state that lives
     elsewhere (a generator of a transform's own, CUDA kernels that are not deterministic) is
@@ -52,6 +58,7 @@ class EpochSeedHook(Hook):
 
     def __init__(self) -> None:
         self.active = True
+        self._loader_generator: Optional[torch.Generator] = None
 
     def before_train(self, runner) -> None:
         self.active = isinstance(runner.train_loop, EpochBasedTrainLoop)
@@ -69,6 +76,9 @@ class EpochSeedHook(Hook):
                 raise TypeError(f'EpochSeedHook: the pipeline of {type(ds).__name__} is a '
                                 f'{type(ds.pipeline).__name__}, expected a Compose')
             ds.pipeline.transforms = [EpochSeeded(transforms, seed=runner.seed)]
+        loader = runner.train_dataloader
+        if isinstance(loader, DataLoader) and loader.generator is None:
+            self._loader_generator = loader.generator = torch.Generator()
 
     def before_train_epoch(self, runner) -> None:
         if not self.active:
@@ -76,6 +86,8 @@ class EpochSeedHook(Hook):
         epoch = runner.epoch
         for t in epoch_transforms(runner.train_dataloader.dataset):
             t.set_epoch(epoch)
+        if self._loader_generator is not None:
+            self._loader_generator.manual_seed(derive_seed(runner.seed, 'loader', epoch))
         seed = derive_seed(runner.seed, 'main', epoch)
         random.seed(seed)
         np.random.seed(seed)

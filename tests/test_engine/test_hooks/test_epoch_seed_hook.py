@@ -88,3 +88,22 @@ def test_the_pipeline_is_wrapped_once_and_the_main_process_reseeded(tmp_path):
     draws = np.random.rand(), torch.rand(1)
     hook.before_train_epoch(runner)
     assert draws[0] == np.random.rand() and torch.equal(draws[1], torch.rand(1))
+
+
+def test_starting_the_data_loader_leaves_the_main_process_draws_alone(tmp_path):
+    """The loader draws its workers' base seed when it starts them (once, with persistent
+    workers: in a resumed run's first epoch, not the uninterrupted run's): from a generator of
+    its own, reseeded per epoch, not from the one Mixup's permutation comes from."""
+    runner = _runner(tmp_path, PIPELINES['plain'], 0)
+    hook = next(h for h in runner.hooks if isinstance(h, EpochSeedHook))
+    hook.before_train(runner)
+    loader = runner.train_dataloader
+    assert loader.generator is not None
+    base_seeds = []
+    for _ in range(2):
+        runner.train_loop._epoch = 3
+        hook.before_train_epoch(runner)
+        expected = torch.random.get_rng_state()
+        base_seeds.append(iter(loader)._base_seed)
+        assert torch.equal(torch.random.get_rng_state(), expected)
+    assert base_seeds[0] == base_seeds[1]
