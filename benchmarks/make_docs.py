@@ -160,7 +160,7 @@ def views_lines(n: Numbers) -> List[str]:
     return [f'- **Views and teachers for longer schedules** (the views table, seed 0 unless '
             f'seeds are named; test / held-out): {measured}. For comparison, the schedule '
             f'table\'s Lite0 teacher {n.both(s, "teacher", seed=0)} and its method-80e '
-            f'{n.both(s, "method-80e")}.' + mixup_verdict(n)
+            f'{n.both(s, "method-80e")}.' + views_verdicts(n)
             + (f' Not run yet: {", ".join(missing)}.' if missing else '')]
 
 
@@ -187,24 +187,35 @@ def online_cost_lines(n: Numbers) -> List[str]:
             '[teacher_precision](../benchmarks/results/teacher_precision.md)).']
 
 
-def mixup_verdict(n: Numbers) -> str:
-    """Consistent Mixup with the teacher online against the cached default at 80 epochs on
-    the held-out split: resolved only when the means differ by more than the stds summed."""
+def held_out_verdict(n: Numbers, row: str, label: str, against: Dict[str, str]) -> str:
+    """The views table's ``row`` against schedule-table rows (``against``: row -> label) on the
+    held-out split, 3 seeds each: resolved only when the means differ by more than the stds
+    summed; nothing until every row has 3 seeds."""
     held = 'val_mean_per_class'
     try:
-        runs = (n.runs('fmnist_lt_views', 'online-mixup-80e'),
-                n.runs('fmnist_lt_schedule', 'method-80e'))
+        runs = [n.runs('fmnist_lt_views', row),
+                *[n.runs('fmnist_lt_schedule', r) for r in against]]
     except KeyError:
         return ''
     if min(len(r) for r in runs) < 3:
         return ''
-    (m1, s1), (m2, s2) = [(statistics.mean(v), statistics.stdev(v))
-                          for v in ([r[held] for r in rs] for rs in runs)]
-    verdict = ('larger than the seed spread' if abs(m1 - m2) > s1 + s2 else
-               'within the seed spread: unresolved, so the default keeps its cached views')
-    return (f' On the held-out split, consistent Mixup with the teacher online against the '
-            f'cached default at 80 epochs (3 seeds each): {m1:.1f} ± {s1:.1f} against '
-            f'{m2:.1f} ± {s2:.1f}, {m1 - m2:+.1f}, {verdict}.')
+    (m, s), *refs = [(statistics.mean(v), statistics.stdev(v))
+                     for v in ([r[held] for r in rs] for rs in runs)]
+    spread = {True: 'larger than the seed spread', False: 'within the seed spread: unresolved'}
+    parts = [f'{name} {m2:.1f} ± {s2:.1f} ({m - m2:+.1f}, {spread[abs(m - m2) > s + s2]})'
+             for name, (m2, s2) in zip(against.values(), refs)]
+    return (f' On the held-out split (3 seeds each), {label}: {m:.1f} ± {s:.1f}, against '
+            + '; '.join(parts) + '.')
+
+
+def views_verdicts(n: Numbers) -> str:
+    """The online views against the cached default (and balanced softmax at 160 epochs)."""
+    return (held_out_verdict(n, 'online-mixup-80e', 'consistent Mixup with the teacher online '
+                             'at 80 epochs', {'method-80e': 'the cached default'})
+            + held_out_verdict(n, 'online-mixup-bf16-160e', 'the same with the teacher in '
+                               'bfloat16 at 160 epochs',
+                               {'method-160e': 'the cached default',
+                                'balanced-softmax-160e': 'balanced softmax'}))
 
 
 def account(n: Callable) -> List[str]:
