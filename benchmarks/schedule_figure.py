@@ -3,8 +3,10 @@
 Gathers the method and balanced softmax at every schedule measured on Fashion-MNIST-LT (n_max
 1000, rho 100; ReActNet-A width 0.25, batch 32): 20 epochs from the main table, 40 from the
 variants table (``*-bs32-40e``), 20 to 160 from the schedule table (which wins where both have
-a length), on the test set and on the held-out split, with the schedule table's calibrated
-teacher as a line. Writes
+a length), and the method with the teacher online and consistent Mixup from the views table
+(80 epochs in float32, 160 with the teacher in bfloat16, which gives the same teacher outputs
+within the seed spread: ``benchmarks/results/teacher_precision.md``), on the test set and on the
+held-out split, with the schedule table's calibrated teacher as a line. Writes
 ``benchmarks/results/fmnist_lt_schedule.png`` (and ``_heldout.png``).
 
 Example:
@@ -22,11 +24,14 @@ sys.path.insert(0, ROOT)
 import records as rec  # noqa: E402
 
 RESULTS = osp.join(ROOT, 'benchmarks', 'results')
+ONLINE_MIXUP = 'the method, teacher online, consistent Mixup'
 # (results file, row) -> (series, epochs); rows of the schedule table are read by name
 SOURCES = {('fmnist_lt_main', 'method'): ('the method', 20),
            ('fmnist_lt_main', 'balanced-softmax'): ('binary, balanced softmax', 20),
            ('fmnist_lt_variants', 'method-bs32-40e'): ('the method', 40),
-           ('fmnist_lt_variants', 'balanced-softmax-bs32-40e'): ('binary, balanced softmax', 40)}
+           ('fmnist_lt_variants', 'balanced-softmax-bs32-40e'): ('binary, balanced softmax', 40),
+           ('fmnist_lt_views', 'online-mixup-80e'): (ONLINE_MIXUP, 80),
+           ('fmnist_lt_views', 'online-mixup-bf16-160e'): (ONLINE_MIXUP, 160)}
 SCHEDULE_ROW = re.compile(r'(method|balanced-softmax)-(\d+)e')
 SERIES = {'method': 'the method', 'balanced-softmax': 'binary, balanced softmax'}
 
@@ -52,8 +57,9 @@ def gather(metric: str) -> Dict[str, Dict[int, List[float]]]:
                 add(SERIES[match.group(1)], int(match.group(2)), [run])
     for (table, row), (label, epochs) in SOURCES.items():
         if epochs not in out.get(label, {}):
-            add(label, epochs, [r for r in rec.load(osp.join(RESULTS, f'{table}.json'))['runs']
-                                if r['row'] == row])
+            path = osp.join(RESULTS, f'{table}.json')
+            if osp.isfile(path):
+                add(label, epochs, [r for r in rec.load(path)['runs'] if r['row'] == row])
     return out
 
 
