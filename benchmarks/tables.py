@@ -277,6 +277,9 @@ SCHEDULE_ROWS = (
            _long(Row('fp-ce', 'full-precision twin (same blocks, real weights and activations), '
                      'cross-entropy', 'configs/baselines/reactnet-a-fp_ce_fashion-mnist-lt.py'),
                  e)) if e == FIGURE1_EPOCHS else ()))],
+    # does balanced softmax still improve after 160 epochs (the targets are set at the
+    # length where it stops improving on the held-out split)
+    _long(_baseline('balanced-softmax', 'balanced softmax'), 320),
 )
 SCHEDULE_TARGETS = tuple(
     t for e in (160, 40) for t in (
