@@ -195,13 +195,20 @@ def target_lines(records: List[dict], targets: List[dict]) -> List[str]:
 
     A target is ``dict(row=, against=, metric=, min_diff=, label=)``: the mean of ``metric``
     over ``row``'s seeds minus that of ``against`` must be at least ``min_diff`` points
-    (negative: at most that far below). Targets whose rows were not run are named as such.
+    (negative: at most that far below), and ``against_table``, when set, names the table
+    whose results file (benchmarks/results/) holds ``against``. Targets whose rows were not
+    run are named as such.
     """
     lines = []
     for target in targets:
         row, against, metric = target['row'], target['against'], target['metric']
+        other, theirs_runs = target.get('against_table'), records
+        if other:
+            path = osp.join(ROOT, 'benchmarks', 'results', f'{other}.json')
+            theirs_runs = rec.load(path)['runs'] if osp.isfile(path) else []
+            against = f'{other}: {against}'
         (mine, n_mine), (theirs, n_theirs) = (_mean(records, row, metric),
-                                              _mean(records, against, metric))
+                                              _mean(theirs_runs, target['against'], metric))
         if mine is None or theirs is None:
             lines.append(f'- {target["label"]}: not measured ({row} or {against} not run)')
             continue

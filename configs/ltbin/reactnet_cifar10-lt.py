@@ -10,7 +10,4 @@ model = dict(
     teacher=dict(head=dict(num_classes=10),
                  checkpoint='work_dirs/calibrate_effnet-lite0_cifar10-lt/epoch_30.pth'))
 train_cfg = dict(max_epochs=200)
-train_pipeline = [*_base_.preprocess, dict(**_base_.slotted_augment, transforms=_base_.augment),
-                  _base_.pack_inputs]
-train_dataloader = dict(**_base_.method_train_dataloader,
-                        dataset=dict(dataset=dict(pipeline=train_pipeline)))
+train_dataloader = dict(**_base_.method_train_dataloader)

@@ -4,7 +4,7 @@
 # tail classes get as much of the logit term's gradient as the head; no task loss. Tail images
 # repeat often; their 4 augmentation slots and the teacher's soft targets keep the student
 # from memorising them. Measured on the held-out split: below the default.
-_base_ = './reactnet_fashion-mnist-lt.py'
+_base_ = './reactnet_fashion-mnist-lt_cached.py'
 
 model = dict(kd_loss=dict(prior_adjust='none'), task_loss=None)
 train_dataloader = dict(sampler=dict(mode='balanced'))

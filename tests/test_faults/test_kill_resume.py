@@ -17,6 +17,7 @@ pytestmark = pytest.mark.slow
 
 BASELINE = osp.join(REPO_ROOT, 'configs', 'baselines', 'reactnet-a_ce_fashion-mnist-lt.py')
 METHOD = osp.join(REPO_ROOT, 'configs', 'ltbin', 'reactnet_fashion-mnist-lt.py')
+CACHED = osp.join(REPO_ROOT, 'configs', 'ltbin', 'reactnet_fashion-mnist-lt_cached.py')
 # 20 ... 2 images per class (78): 3 batches of 32 per epoch, 2 epochs, no validation
 TINY = ['train_dataloader.dataset.n_max=20', 'train_dataloader.dataset.rho=10',
         'train_cfg.max_epochs=2']
@@ -114,24 +115,25 @@ def test_method_killed_mid_epoch_and_in_cache_prefill_resumes_exactly(tmp_path, 
                                                                      fashion_mnist_root):
     # the teacher at one resolution (32 px) keeps the prefill short
     options = _teacher_options(teacher_ckpt)
-    full, crashed = _full_and_killed_mid_epoch_2(tmp_path, METHOD, options)
+    full, crashed = _full_and_killed_mid_epoch_2(tmp_path, CACHED, options)
     # resumed, and killed while the resumed run refills the teacher-output cache
-    prefill = _with_test_hooks(tmp_path, METHOD, 'prefill',
+    prefill = _with_test_hooks(tmp_path, CACHED, 'prefill',
                                f"{BALANCE}, dict(type='KillInPrefillHook', batches=3)")
     _assert_killed(_train(prefill, crashed, *options, resume=True))
     assert _last_checkpoint(crashed) == 'epoch_1.pth'
-    proc = _train(METHOD, crashed, *options, resume=True)
+    proc = _train(CACHED, crashed, *options, resume=True)
     assert_ok(proc)
     assert 'resumed epoch: 1' in proc.stdout + proc.stderr
     _assert_same_weights(f'{full}/epoch_2.pth', f'{crashed}/epoch_2.pth')
 
 
-@pytest.mark.parametrize('leaf', ['no-cache', 'online-mixup', 'online-mixup-bf16'])
+# the default (Mixup, the teacher in bfloat16), the same with a float32 teacher, and no Mixup
+@pytest.mark.parametrize('leaf', ['', '_online-mixup', '_no-cache'])
 def test_online_teacher_killed_mid_epoch_resumes_exactly(tmp_path, teacher_ckpt,
                                                          fashion_mnist_root, leaf):
     """No cache: the teacher runs on every batch, on the student's own (mixed) images; Mixup's
     draws come from the main process's generators, reseeded per epoch by EpochSeedHook."""
-    config = osp.join(REPO_ROOT, 'configs', 'ltbin', f'reactnet_fashion-mnist-lt_{leaf}.py')
+    config = osp.join(REPO_ROOT, 'configs', 'ltbin', f'reactnet_fashion-mnist-lt{leaf}.py')
     options = _teacher_options(teacher_ckpt)
     full, crashed = _full_and_killed_mid_epoch_2(tmp_path, config, options)
     proc = _train(config, crashed, *options, resume=True)

@@ -63,7 +63,8 @@ def test_misspelt_loss_argument_names_key_file_and_fix(tmp_path):
     ('train_dataloader = dict(batch_sise=8)', 'train_dataloader.batch_sise', 'DataLoader'),
     ("train_dataloader = dict(dataset=dict(rh0=10))", 'train_dataloader.dataset.rh0',
      'LongTailDataset'),
-    ('default_hooks = dict(teacher_cache_prefill=dict(batchsize=8))',
+    ("default_hooks = dict(teacher_cache_prefill=dict(type='TeacherCachePrefillHook', "
+     'batchsize=8))',
      'default_hooks.teacher_cache_prefill.batchsize', 'TeacherCachePrefillHook'),
     ('train_cfg = dict(max_epoch=200)', 'train_cfg.max_epoch', 'EpochBasedTrainLoop'),
 ])

@@ -1,8 +1,10 @@
 """The frozen teacher: one owner for the teacher's views, resolutions, normalisation and weights."""
 import copy
+import logging
 from typing import Any, List, Optional, Sequence, Set, Tuple
 
 import torch
+from mmengine.logging import print_log
 from mmengine.model import BaseDataPreprocessor, BaseModule
 from mmpretrain.models import ClsDataPreprocessor, ImageClassifier, TimmClassifier
 from mmpretrain.registry import MODELS
@@ -22,6 +24,22 @@ _CALIBRATED_SIGNATURE = CALIBRATED_ENCODER_PREFIX + 'model.'
 AUTOCAST_DTYPES = {None: None, 'bfloat16': torch.bfloat16, 'float16': torch.float16}
 #: Rows of a batch that a view holds (None: all rows, in order), one entry per view.
 ViewRows = Optional[Sequence[Optional[Tensor]]]
+
+
+def native_autocast(device: torch.device, dtype: Optional[torch.dtype]) -> bool:
+    """Whether ``device`` computes ``dtype`` natively (False for None: nothing to cast).
+
+    Example:
+        >>> native_autocast(torch.device('cpu'), None)
+        False
+    """
+    if dtype is None:
+        return False
+    if device.type == 'cuda':
+        return dtype is torch.float16 or torch.cuda.is_bf16_supported()
+    if device.type == 'cpu' and dtype is torch.bfloat16:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return False
 
 
 class NoHeadError(ValueError, AttributeError):
@@ -103,7 +121,10 @@ class FrozenTeacher(BaseModule):
             (``'bfloat16'`` or ``'float16'``) and return float32 features and logits: about
             twice the speed of an online teacher on a CPU with AVX-512 BF16, at the cost of
             slightly different outputs (docs/teachers.md). The head and the resizing stay in
-            float32. ``None`` (default): float32 throughout, exact.
+            float32. On a device without native support for the dtype (a CPU without
+            AVX-512 BF16, a GPU before Ampere for bf16, float16 on a CPU) the teacher runs in
+            float32 instead, with a warning: emulated low precision is slower than float32.
+            ``None`` (default): float32 throughout, exact.
 
     Example:
         >>> import torch
@@ -167,6 +188,7 @@ class FrozenTeacher(BaseModule):
         self.resize_mode = resize_mode
         self.channels_last = channels_last
         self.autocast = autocast
+        self._native: dict = {}  # device type -> whether autocast runs natively there
         if channels_last:
             self.model.to(memory_format=torch.channels_last)
         self.dataset_meta: Optional[dict] = None
@@ -408,11 +430,23 @@ class FrozenTeacher(BaseModule):
 
     def _encode(self, x: Tensor, need_logits: bool) -> Tuple[Tensor, Optional[Tensor]]:
         """:meth:`_features_logits` under the ``autocast`` dtype, as float32."""
-        if self.autocast is None:
+        if self.autocast is None or not self._autocast_native(x.device):
             return self._features_logits(x, need_logits)
         with torch.autocast(x.device.type, dtype=AUTOCAST_DTYPES[self.autocast]):
             feats, logits = self._features_logits(x, need_logits)
         return feats.float(), (logits.float() if logits is not None else None)
+
+    def _autocast_native(self, device: torch.device) -> bool:
+        """Whether ``autocast`` runs natively on ``device`` (asked once per device type)."""
+        if device.type not in self._native:
+            native = native_autocast(device, AUTOCAST_DTYPES[self.autocast])
+            self._native[device.type] = native
+            if not native:
+                print_log(f'FrozenTeacher: autocast={self.autocast!r} has no native support on '
+                          f'this {device.type}; the teacher runs in float32 (set '
+                          f'model.teacher.autocast=None to silence this)', logger='current',
+                          level=logging.WARNING)
+        return self._native[device.type]
 
     def _features_logits(self, x: Tensor, need_logits: bool) -> Tuple[Tensor, Optional[Tensor]]:
         """Pooled features and (optionally) the model's own logits of one input tensor."""

@@ -259,11 +259,23 @@ def test_ltbin_configs_build_without_the_teacher_file(name):
     assert model.teacher_checkpoint.endswith('epoch_30.pth')
     assert model.balancer.in_channels == 1280
     assert any(h['type'] == 'AdversarialBalanceHook' for h in cfg.custom_hooks)
-    # multi-resolution inside the teacher: the 64 / 96 px views are made only on cache misses
-    assert model.teacher_input == 'student' and model.teacher_cache is not None
+    # multi-resolution inside the teacher, online in bfloat16, on the student's Mixup batch
+    assert model.teacher_input == 'student' and model.teacher_cache is None
     assert tuple(model.teacher.resolutions) == (32, 64, 96)
+    assert model.teacher.autocast == 'bfloat16'
+    augments = model.data_preprocessor.batch_augments.augments
+    assert [type(a).__name__ for a in augments] == ['Mixup']
     x = torch.rand(2, 3, 32, 32)
     assert model(x).shape == (2, model.head.num_classes)
+
+
+def test_the_cached_form_builds_a_cache_and_mixes_nothing():
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'ltbin',
+                                   'reactnet_fashion-mnist-lt_cached.py'))
+    model = _build(cfg.model)
+    assert model.teacher_cache is not None and model.teacher.autocast is None
+    assert getattr(model.data_preprocessor, 'batch_augments', None) is None
+    assert cfg.default_hooks.teacher_cache_prefill.type == 'TeacherCachePrefillHook'
 
 
 LTBIN_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'ltbin', '*.py')))

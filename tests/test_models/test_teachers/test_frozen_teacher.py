@@ -1,4 +1,5 @@
 """FrozenTeacher: frozen, safely loaded, (features, logits) from any mmpretrain classifier."""
+import logging
 import os
 
 import pytest
@@ -243,6 +244,35 @@ def test_autocast_runs_the_encoder_in_bf16_and_returns_float32(saved_classifier)
     assert fast.extract_feat(x).dtype == torch.float32
     with pytest.raises(ValueError, match="autocast must be one of.*'fp8'"):
         FrozenTeacher(_classifier_cfg(), autocast='fp8')
+
+
+def test_autocast_without_native_support_runs_float32_and_says_so(saved_classifier,
+                                                                   monkeypatch):
+    from mmltbin.models.teachers import frozen_teacher
+    _, path = saved_classifier
+    exact = FrozenTeacher(_classifier_cfg(), checkpoint=path, resolutions=(16, 24))
+    fast = FrozenTeacher(_classifier_cfg(), checkpoint=path, resolutions=(16, 24),
+                         autocast='bfloat16')
+    monkeypatch.setattr(frozen_teacher, 'native_autocast', lambda device, dtype: False)
+    said = []
+    monkeypatch.setattr(frozen_teacher, 'print_log',
+                        lambda msg, logger=None, level=None: said.append((msg, level)))
+    x = torch.randn(4, 3, 16, 16)
+    torch.testing.assert_close(fast(x), exact(x), rtol=0, atol=0)
+    fast(x)
+    assert len(said) == 1, 'warned once per device type'
+    msg, level = said[0]
+    assert level == logging.WARNING
+    assert "autocast='bfloat16' has no native support on this cpu" in msg
+    assert 'model.teacher.autocast=None' in msg
+
+
+def test_native_autocast_asks_the_device():
+    from mmltbin.models.teachers.frozen_teacher import native_autocast
+    cpu = torch.device('cpu')
+    assert native_autocast(cpu, torch.bfloat16) == torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    assert not native_autocast(cpu, torch.float16)
+    assert not native_autocast(cpu, None)
 
 
 def test_a_teacher_without_input_normalisation_is_refused():
