@@ -163,8 +163,8 @@ def main() -> None:
         config=args.config, command='python ' + ' '.join(sys.argv),
         commit=os.environ.get('MMLTBIN_COMMIT', 'unknown'),
         date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
-        machine=f'{torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"}, torch {torch.__version__}, '
-        f'{os.cpu_count()} CPU cores, {platform.machine()}')
+        machine=f'{torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"}, '
+        f'torch {torch.__version__}, {os.cpu_count()} CPU cores, {platform.machine()}')
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with open(args.out + '.json', 'w') as f:
         json.dump(dict(header, records=records), f, indent=1)

@@ -7,8 +7,9 @@ split. The accuracies before (from the results file) and after go to ``--out`` (
 file of ``records.py``, each run with its commit, command, machine and date) and a Markdown
 table beside it, made from that file alone. This measures what ``FinalPreciseBNHook``
 changes for runs trained without it: the hook runs after the last optimiser step, so the
-weights are the same. With ``--train-set`` both checkpoints are also tested on the run's own training images
-(``tools/test.py --on-train-set``): how well the model fits what it was trained on.
+weights are the same. With ``--train-set`` both checkpoints are also tested on the run's own
+training images (``tools/test.py --on-train-set``): how well the model fits what it was
+trained on.
 
 Example:
     python benchmarks/precise_bn_table.py --table fmnist_lt_main \\

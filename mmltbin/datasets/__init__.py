@@ -5,5 +5,5 @@ from .long_tail import (LongTailDataset, build_dataset_from_cfg, gt_labels_of,
 from .samplers import ClassAwareSampler
 from .transforms import *  # noqa: F401,F403
 
-__all__ = ['SklearnDigits', 'INaturalist2018', 'LongTailDataset', 'build_dataset_from_cfg', 'gt_labels_of',
-           'long_tail_counts', 'ClassAwareSampler']
+__all__ = ['SklearnDigits', 'INaturalist2018', 'LongTailDataset', 'build_dataset_from_cfg',
+           'gt_labels_of', 'long_tail_counts', 'ClassAwareSampler']

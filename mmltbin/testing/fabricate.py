@@ -8,8 +8,8 @@ iNaturalist json files, the ``.mat`` files of DTD / Flowers102 / Stanford Cars, 
 of the real images (28 / 32 px for the small sets, 256-500 px JPEGs for the 224 px sets) and
 tinted per class, so the real pipelines (RandomResizedCrop, ResizeEdge + CenterCrop) run on
 them (the list files of ``CustomDataset`` get 256-500 px JPEGs whatever the set: EuroSAT's real
-images are 64 px). Each split holds ``per_class`` images of every class; the JPEG files beyond a small pool
-of distinct ones are hard links, so thousands of classes cost little disk.
+images are 64 px). Each split holds ``per_class`` images of every class; the JPEG files beyond a
+small pool of distinct ones are hard links, so thousands of classes cost little disk.
 
 mmpretrain's CIFAR readers check the official md5 sums of their batch files, which fabricated
 files cannot have: the writer records the md5 of each file it wrote in

@@ -207,8 +207,9 @@ class UnknownConfigKeyError(KeyError):
 
 
 def check_config_keys(cfg: Config) -> None:
-    """Raise :class:`UnknownConfigKeyError` (a ``KeyError``) naming every key of ``cfg`` that no component takes, with the config
-    file that set it. The rule is in this module's docstring.
+    """Raise :class:`UnknownConfigKeyError` (a ``KeyError``) naming every key of ``cfg`` that
+    no component takes, with the config file that set it. The rule is in this module's
+    docstring.
 
     Example:
         >>> import mmltbin  # noqa: F401

@@ -18,7 +18,8 @@ import upgrade_records  # noqa: E402
 from tables import TABLES, ByType, Key, Row, hook, scheduler  # noqa: E402
 
 RESULTS = osp.join(REPO_ROOT, 'benchmarks', 'results')
-# written by benchmarks/inference.py, gpu_check.py, scaling.py and tools/deployment/test_openvino.py in their own formats
+# written by benchmarks/inference.py, gpu_check.py, scaling.py and
+# tools/deployment/test_openvino.py in their own formats
 OTHER_FORMATS = ('inference', 'gpu_check', 'deploy_fmnist_lt', 'scaling')
 
 
@@ -146,3 +147,22 @@ def test_numbers_in_the_account_are_read_from_the_records():
     assert numbers.both('fmnist_lt_variants', 'method', seed=1) == '72.0 / 73.0'
     with pytest.raises(KeyError, match="no run of row 'absent'"):
         numbers('fmnist_lt_variants', 'absent')
+
+
+def test_the_larger_set_line_waits_for_its_runs_and_compares_the_same_seed():
+    import make_docs
+    numbers = make_docs.Numbers()
+    runs = [dict(row='balanced-softmax', seed=s, mean_per_class=v)
+            for s, v in ((0, 82.0), (1, 83.0), (2, 82.5))]
+    numbers.data['fmnist_lt_n6000_r100'] = dict(runs=runs)
+    assert make_docs.large_set_lines(numbers) == []
+    runs += [dict(row='default', seed=0, mean_per_class=85.0),
+             dict(row='balanced-softmax-40e', seed=0, mean_per_class=82.2),
+             dict(row='default-40e', seed=0, mean_per_class=86.0)]
+    line, = make_docs.large_set_lines(numbers)
+    # seed 0 gains 0.2 from 20 to 40 epochs, less than the 3 seeds' std at 20 (0.5)
+    assert 'changes by less than its 20-epoch seed spread (0.5) from 20 to 40 epochs' in line
+    assert '(seed 0: +0.2)' in line and 'balanced softmax 82.5 ± 0.5 (3 seeds)' in line
+    assert 'leads it by +2.5 at 20 and +3.8 at 40 epochs' in line
+    runs[-2]['mean_per_class'] = 83.0
+    assert 'Balanced softmax still improves from 20 to 40' in make_docs.large_set_lines(numbers)[0]

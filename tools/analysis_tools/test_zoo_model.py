@@ -28,8 +28,8 @@ def main() -> None:
     if args.encoder_checkpoint:
         kwargs['encoder_checkpoint'] = args.encoder_checkpoint
     from mmltbin.apis.model_zoo import evaluate_zoo_model
-    metrics = evaluate_zoo_model(args.name, args.work_dir or osp.join('work_dirs', 'zoo', args.name),
-                                 num_images=args.num_images, **kwargs)
+    work_dir = args.work_dir or osp.join('work_dirs', 'zoo', args.name)
+    metrics = evaluate_zoo_model(args.name, work_dir, num_images=args.num_images, **kwargs)
     print(json.dumps(metrics))
     if args.out:
         with open(args.out, 'w', encoding='utf-8') as f:
