@@ -30,6 +30,9 @@ SCHEMA = 1
 # a field that was not recorded when the run was made and cannot be recovered
 UNKNOWN = 'unknown'
 MACHINE_KEYS = ('cores', 'threads', 'cpu_model')
+# recorded since 2026-12-06: whether the CPU computes bfloat16 natively (a teacher with
+# ``autocast='bfloat16'`` falls back to float32 where it does not)
+OPTIONAL_MACHINE_KEYS = ('native_bfloat16', )
 
 
 def measured(values: List[Optional[float]]) -> List[float]:
@@ -134,8 +137,11 @@ def cpu_model() -> str:
 
 
 def machine(threads: int) -> Dict[str, Any]:
-    """This machine: logical cores, the threads each run was given, the CPU model."""
-    return dict(cores=os.cpu_count(), threads=threads, cpu_model=cpu_model())
+    """This machine: logical cores, the threads each run was given, the CPU model, whether it
+    computes bfloat16 natively."""
+    import torch  # imported here: the records' other readers do not need it
+    return dict(cores=os.cpu_count(), threads=threads, cpu_model=cpu_model(),
+                native_bfloat16=bool(torch.ops.mkldnn._is_mkldnn_bf16_supported()))
 
 
 def this_command(argv: Optional[List[str]] = None) -> str:
@@ -193,6 +199,8 @@ def provenance_lines(runs: List[dict]) -> List[str]:
         else:
             where = ('machine: ' + ', '.join(f'{m.get(k, UNKNOWN)} {k.replace("_", " ")}'
                                              for k in MACHINE_KEYS))
+            if 'native_bfloat16' in m:
+                where += ', ' + ('' if m['native_bfloat16'] else 'no ') + 'native bfloat16'
         group = groups.setdefault((where, run.get('recovered', '')), {})
         group.setdefault(_short(run['commit']), []).append(run)
     lines = []

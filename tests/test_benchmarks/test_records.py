@@ -48,7 +48,8 @@ def test_every_run_says_where_it_comes_from(path):
     assert data['runs']
     for run in data['runs']:
         assert run['command'].startswith('python benchmarks/'), run['command']
-        assert set(run['machine']) == set(records.MACHINE_KEYS)
+        assert (set(records.MACHINE_KEYS) <= set(run['machine'])
+                <= {*records.MACHINE_KEYS, *records.OPTIONAL_MACHINE_KEYS})
         # unknown fields only where the run's provenance was recovered after the fact
         unknown = records.UNKNOWN in (run['commit'], run['date'], *run['machine'].values())
         assert not unknown or run.get('recovered'), (run['row'], run['seed'])
@@ -64,6 +65,7 @@ def test_a_new_run_records_its_commit_command_and_machine(monkeypatch):
                                "--rows 'a b'")
     assert prov['machine']['cores'] == os.cpu_count() and prov['machine']['threads'] == 3
     assert prov['machine']['cpu_model']
+    assert isinstance(prov['machine']['native_bfloat16'], bool)
     assert re.fullmatch(r'[0-9a-f]{40}(-dirty)?', prov['commit'])
     assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}', prov['date'])
     assert 'recovered' not in prov
@@ -166,3 +168,13 @@ def test_the_larger_set_line_waits_for_its_runs_and_compares_the_same_seed():
     assert 'leads it by +2.5 at 20 and +3.8 at 40 epochs' in line
     runs[-2]['mean_per_class'] = 83.0
     assert 'Balanced softmax still improves from 20 to 40' in make_docs.large_set_lines(numbers)[0]
+
+
+def test_provenance_names_the_machine_and_whether_it_computes_bfloat16():
+    run = dict(commit='c' * 40, date='2026-12-06T03:00:00',
+               machine=dict(cores=2, threads=1, cpu_model='CPU'))
+    line, = records.provenance_lines([run])
+    assert line == ('- machine: 2 cores, 1 threads, CPU cpu model; commits `cccccccccc` (1 run, '
+                    '2026-12-06)')
+    run['machine']['native_bfloat16'] = False
+    assert 'CPU cpu model, no native bfloat16;' in records.provenance_lines([run])[0]
