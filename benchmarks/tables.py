@@ -252,8 +252,8 @@ def _large_set_table(rho: int, epochs: int, longer: Tuple[int, ...] = ()) -> Tab
     ``<name>-<E>e``) with the issue's targets there (these sets have no few-shot class)."""
     rows = on_set(MAIN_ROWS, 6000, rho, epochs)
     targets = MAIN_TARGETS[:2]
+    picked = tuple(r for r in MAIN_ROWS if r.name in ('default', 'balanced-softmax'))
     for length in longer:
-        picked = tuple(r for r in MAIN_ROWS if r.name in ('default', 'balanced-softmax'))
         rows += tuple(replace(r, name=f'{r.name}-{length}e', label=f'{r.label}, {length} epochs')
                       for r in on_set(picked, 6000, rho, length))
         targets += tuple(t for t in _issue_targets('the default', f'default-{length}e', length)
