@@ -29,8 +29,8 @@ default_hooks = dict(
     head_in_channels=dict(type='HeadInChannelsCheckHook'),
     # after the last epoch, before the last checkpoint: BatchNorm statistics of the final
     # weights, re-estimated on training images; a binary network's running averages can end
-    # far from them and its evaluation collapse (docs/backbones.md). `default_hooks.precise_bn=
-    # None` trains as the records made before this default
+    # far from them and its evaluation collapse (docs/backbones.md); num_samples=0 trains as
+    # the records made before this default
     precise_bn=dict(type='FinalPreciseBNHook', num_samples=8192),
 )
 

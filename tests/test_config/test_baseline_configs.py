@@ -56,6 +56,7 @@ def test_config_builds_the_intended_model(name):
     model = MODELS.build(model_cfg)
     assert type(model.backbone).__name__ == 'ReActNet'
     assert cfg.train_dataloader.dataset.type == 'LongTailDataset'
+    assert cfg.default_hooks.precise_bn.type == 'FinalPreciseBNHook'
     method = name.split('_')[1]
     if method in EXPECTED:
         where, expected = EXPECTED[method]

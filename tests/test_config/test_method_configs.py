@@ -103,6 +103,8 @@ def test_dataset_configs_run_the_default_method(config):
     assert cfg.model.head.num_classes == classes
     assert cfg.model.teacher.head.num_classes == classes
     assert cfg.param_scheduler[0].get('T_max') is None  # follows train_cfg.max_epochs
+    # the student's BatchNorm statistics re-estimated after the last epoch (default_runtime.py)
+    assert cfg.default_hooks.precise_bn.type == 'FinalPreciseBNHook'
 
 
 @pytest.mark.parametrize('config', sorted(VARIANTS))

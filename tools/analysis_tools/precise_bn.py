@@ -2,7 +2,8 @@
 
 What ``FinalPreciseBNHook`` does after the last epoch, for a checkpoint trained without it:
 the model of CONFIG is loaded from CHECKPOINT, put in training mode and fed ``--num-samples``
-training images (the config's training pipeline and sampler, no optimiser step); every
+training images (the config's training pipeline, sampler and batch augments such as Mixup,
+no optimiser step); every
 BatchNorm layer in training mode gets the mean of the per-batch statistics (mmpretrain's
 ``update_bn_stats``). Frozen parts in eval mode (a distiller's teacher) are left alone.
 
@@ -11,7 +12,7 @@ run's, so ``tools/test.py`` still finds the class counts); no optimizer or resum
 
 Usage:
     python tools/analysis_tools/precise_bn.py CONFIG CHECKPOINT OUT.pth [--num-samples 8192]
-        [--seed 0] [--cfg-options k=v ...]
+        [--seed 0] [--no-batch-augments] [--cfg-options k=v ...]
     python tools/test.py CONFIG OUT.pth
 """
 import argparse
@@ -35,6 +36,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--num-samples', type=int, default=8192,
                         help='training images to estimate from (at most one pass; default 8192)')
     parser.add_argument('--seed', type=int, default=0, help='seed of the sampler and pipeline')
+    parser.add_argument('--no-batch-augments', action='store_true',
+                        help="feed the batches without the data preprocessor's Mixup / CutMix "
+                        "(mmpretrain's PreciseBNHook); default: as training sees them")
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings in the config, key=value')
     return parser.parse_args(argv)
@@ -42,9 +46,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     from mmengine.runner import Runner
-    from mmpretrain.engine.hooks.precise_bn_hook import update_bn_stats
-
-    from mmltbin.engine.hooks.final_precise_bn_hook import training_bn_layers
+    from mmltbin.engine.hooks.final_precise_bn_hook import reestimate_bn, training_bn_layers
 
     args = parse_args(argv)
     if args.num_samples < 1:
@@ -73,7 +75,8 @@ def main(argv=None) -> None:
             raise ValueError(f'--num-samples {args.num_samples} is less than one batch '
                              f'(train_dataloader.batch_size {loader.batch_size})')
         with torch.no_grad():
-            update_bn_stats(model, loader, args.num_samples, logger='silent')
+            reestimate_bn(model, loader, args.num_samples,
+                          batch_augments=not args.no_batch_augments)
         state = model.state_dict()
     out_state = {k: state.get(k, v) for k, v in checkpoint['state_dict'].items()}
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)

@@ -1,8 +1,10 @@
 """BatchNorm statistics re-estimated once, at the end of training, before the last checkpoint."""
-from typing import List
+from typing import Iterable, List, Optional
 
+from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop
 from mmpretrain.engine.hooks import PreciseBNHook
+from mmpretrain.engine.hooks.precise_bn_hook import update_bn_stats
 from mmpretrain.registry import HOOKS
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
@@ -14,26 +16,55 @@ def training_bn_layers(model: nn.Module) -> List[_BatchNorm]:
     return [m for m in model.modules() if isinstance(m, _BatchNorm) and m.training]
 
 
+class _AsTrained(nn.Module):
+    """``model`` seen by ``update_bn_stats`` with its data preprocessor in training mode, so
+    the statistics come from the batches training normalised (Mixup / CutMix applied), not from
+    clean images the weights never saw through BatchNorm in training."""
+
+    def __init__(self, model: nn.Module, batch_augments: bool) -> None:
+        super().__init__()
+        self.model = model
+        self.batch_augments = batch_augments
+
+    def data_preprocessor(self, data: dict, training: bool = False) -> dict:
+        return self.model.data_preprocessor(data, self.batch_augments)
+
+    def forward(self, *args, **kwargs):
+        return self.model(*args, **kwargs)
+
+
+def reestimate_bn(model: nn.Module, loader: Iterable, num_samples: int,
+                  batch_augments: bool = True, logger: Optional[str] = 'silent') -> None:
+    """mmpretrain's ``update_bn_stats`` on ``model``'s BatchNorm layers in training mode, with
+    the batches as training sees them (``batch_augments=False``: without the data
+    preprocessor's batch augments, as mmpretrain's ``PreciseBNHook``)."""
+    if is_model_wrapper(model):
+        model = model.module
+    update_bn_stats(_AsTrained(model, batch_augments), loader, num_samples, logger=logger)
+
+
 @HOOKS.register_module()
 class FinalPreciseBNHook(PreciseBNHook):
     """mmpretrain's ``PreciseBNHook``, run once: after the last training epoch (or iteration).
 
     BatchNorm running statistics are an exponential average over the last batches seen in
     training. They can end far from the statistics the final weights produce, and the evaluated
-    model is then much worse than its weights: a binary ReActNet student on Fashion-MNIST-LT
-    measured 75.8% after epoch 19 and 54.4% after epoch 20, and 76.4-76.9% with the statistics
-    of its epoch-20 weights re-estimated. This hook re-estimates them from ``num_samples``
-    training images (training pipeline, model in training mode, no optimiser step; the mean of
-    the per-batch statistics, as ``PreciseBNHook``) with the final weights. It runs before the
+    model is then much worse than its weights (a binary network's signs make it sensitive to
+    them; docs/backbones.md has measured cases). This hook re-estimates them from ``num_samples``
+    training images (training pipeline and batch augments, model in training mode, no
+    optimiser step; the mean of the per-batch statistics, as ``PreciseBNHook``, which feeds
+    the batches without Mixup / CutMix) with the final weights. It runs before the
     ``CheckpointHook`` (priority ``'ABOVE_NORMAL'``), so the last checkpoint holds them.
 
     Unlike ``PreciseBNHook(interval=N)``, it needs no interval matched to the schedule: it
     runs at the last epoch whatever ``train_cfg.max_epochs`` is. Frozen parts of a model (a
     teacher in eval mode) are left alone: only BatchNorm layers in training mode are updated.
+    Every shipped config turns it on (``configs/_base_/default_runtime.py``).
 
     Args:
         num_samples (int): Training images to estimate the statistics from (at most one pass
-            over the training loader). Defaults to 8192.
+            over the training loader); 0 turns the hook off (``--cfg-options
+            default_hooks.precise_bn.num_samples=0``). Defaults to 8192.
 
     Example:
         >>> # in a config (or --cfg-options default_hooks.precise_bn.type=FinalPreciseBNHook)
@@ -43,7 +74,17 @@ class FinalPreciseBNHook(PreciseBNHook):
     priority = 'ABOVE_NORMAL'
 
     def __init__(self, num_samples: int = 8192) -> None:
-        super().__init__(num_samples=num_samples, interval=1)
+        if num_samples < 0:
+            raise ValueError(f'FinalPreciseBNHook: num_samples must be >= 0 (0: off), got '
+                             f'{num_samples}')
+        super().__init__(num_samples=max(num_samples, 1), interval=1)  # it asserts > 0
+        self.num_samples = num_samples
+
+    def _perform_precise_bn(self, runner) -> None:
+        runner.logger.info(f'Re-estimating BatchNorm statistics on {self.num_samples} '
+                           'training images')
+        reestimate_bn(runner.model, runner.train_loop.dataloader, self.num_samples,
+                      logger=runner.logger)
 
     def after_train_epoch(self, runner) -> None:
         if isinstance(runner.train_loop, EpochBasedTrainLoop) and \
@@ -58,5 +99,5 @@ class FinalPreciseBNHook(PreciseBNHook):
     def _run(self, runner) -> None:
         """Re-estimate, unless no BatchNorm layer is in training mode (e.g. a linear probe on a
         frozen encoder): then there is nothing to do and no training image is read."""
-        if training_bn_layers(runner.model):
+        if self.num_samples and training_bn_layers(runner.model):
             self._perform_precise_bn(runner)
