@@ -109,6 +109,8 @@ def smoke_counts(cfg: Config, work_dir: str, iters: int = 1,
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters)
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.default_hooks.checkpoint = None
+    if cfg.default_hooks.get('precise_bn'):  # two batches, not a pass over the training set
+        cfg.default_hooks.precise_bn.num_samples = 4
     if not prefill:
         for key in _prefill_hooks(cfg):
             cfg.default_hooks.pop(key)
