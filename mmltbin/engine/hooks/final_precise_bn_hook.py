@@ -1,5 +1,5 @@
 """BatchNorm statistics re-estimated once, at the end of training, before the last checkpoint."""
-from typing import Iterable, List, Optional
+from typing import Any, Iterable, List
 
 from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop
@@ -34,7 +34,7 @@ class _AsTrained(nn.Module):
 
 
 def reestimate_bn(model: nn.Module, loader: Iterable, num_samples: int,
-                  batch_augments: bool = True, logger: Optional[str] = 'silent') -> None:
+                  batch_augments: bool = True, logger: Any = 'silent') -> None:
     """mmpretrain's ``update_bn_stats`` on ``model``'s BatchNorm layers in training mode, with
     the batches as training sees them (``batch_augments=False``: without the data
     preprocessor's batch augments, as mmpretrain's ``PreciseBNHook``)."""
