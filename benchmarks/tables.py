@@ -476,9 +476,13 @@ TABLES = {
                 Row(f'teacher-{v}', f'FP teacher: ImageNet EfficientNet-{v.title()}, calibrated '
                     '(balanced softmax), 32/64/96 px',
                     LTBIN.format('calibrate_effnet-lite0_fashion-mnist-lt'), _lite(v)),
-                _long(_student(f'teacher-{v}-student', f'cached, the EfficientNet-{v.title()} '
-                               'teacher', CACHED, f'teacher-{v}',
-                               overrides=_lite(v, 'model.teacher.model')), 80))],
+                *(_long(_student(f'teacher-{v}-{form}', f'{label}, the EfficientNet-{v.title()} '
+                                 'teacher', config, f'teacher-{v}',
+                                 overrides=_lite(v, 'model.teacher.model')), 80)
+                  for form, label, config in (
+                      ('student', 'cached', CACHED),
+                      ('online', 'the default (no cache, consistent Mixup, the teacher in '
+                       'bfloat16)', METHOD))))],
         )),
     # Timings: one run at a time (`--jobs 1`) on an otherwise idle machine. Batch 32, the
     # default; the batch-128 table is benchmarks/results/previous/fmnist_lt_cost_bs128.md, the
