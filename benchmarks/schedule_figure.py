@@ -4,9 +4,9 @@ Gathers the method and balanced softmax at every schedule measured on Fashion-MN
 1000, rho 100; ReActNet-A width 0.25, batch 32): 20 epochs from the main table, 40 from the
 variants table (``*-bs32-40e``), 20 to 160 from the schedule table (which wins where both have
 a length), and the method with the teacher online and consistent Mixup from the views table
-(80 epochs in float32, 160 with the teacher in bfloat16, which gives the same teacher outputs
-within the seed spread: ``benchmarks/results/teacher_precision.md``), on the test set and on the
-held-out split, with the schedule table's calibrated teacher as a line. Writes
+(80 epochs in float32, 160 and 320 with the teacher in bfloat16, which gives the same teacher
+outputs within the seed spread: ``benchmarks/results/teacher_precision.md``), on the test set and
+on the held-out split, with the schedule table's calibrated teacher as a line. Writes
 ``benchmarks/results/fmnist_lt_schedule.png`` (and ``_heldout.png``).
 
 Example:
@@ -31,7 +31,8 @@ SOURCES = {('fmnist_lt_main', 'method'): ('the method', 20),
            ('fmnist_lt_variants', 'method-bs32-40e'): ('the method', 40),
            ('fmnist_lt_variants', 'balanced-softmax-bs32-40e'): ('binary, balanced softmax', 40),
            ('fmnist_lt_views', 'online-mixup-80e'): (ONLINE_MIXUP, 80),
-           ('fmnist_lt_views', 'online-mixup-bf16-160e'): (ONLINE_MIXUP, 160)}
+           ('fmnist_lt_views', 'online-mixup-bf16-160e'): (ONLINE_MIXUP, 160),
+           ('fmnist_lt_views', 'online-mixup-bf16-320e'): (ONLINE_MIXUP, 320)}
 SCHEDULE_ROW = re.compile(r'(method|balanced-softmax)-(\d+)e')
 SERIES = {'method': 'the method', 'balanced-softmax': 'binary, balanced softmax'}
 
