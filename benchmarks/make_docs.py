@@ -104,6 +104,16 @@ def rerun_lines(n: Numbers) -> List[str]:
             'differences are within the seed spread of the 3-seed rows.']
 
 
+def quickstart_all(model: str) -> str:
+    """The "all" column of the committed main-job table's row whose label ends in ``model``."""
+    with open(osp.join(RESULTS, 'quickstart', 'results.md')) as f:
+        for line in f:
+            cells = [c.strip() for c in line.strip().strip('|').split('|')]
+            if cells[0].endswith(model):
+                return cells[-1]
+    raise KeyError(f'no row ending in {model!r} in benchmarks/results/quickstart/results.md')
+
+
 def final_bn_lines(n: Numbers) -> List[str]:
     """The main table's key rows trained with the end-of-training BatchNorm re-estimation (the
     default since ``FinalPreciseBNHook`` is in every config), and the clean-image form of the
@@ -123,9 +133,10 @@ def final_bn_lines(n: Numbers) -> List[str]:
     return [f'- **BatchNorm statistics at the end of training** (`{t}`, test / held-out): every '
             'config re-estimates them after the last epoch from the batches training saw '
             f'(`FinalPreciseBNHook`). Trained with it: {trained}. The main job\'s '
-            'cross-entropy reference had ended at 44.8 on the test set as trained '
-            '(`benchmarks/results/quickstart/` at commit 88703fc; that run\'s epoch-19 '
-            'checkpoint: 69.6, its last re-estimated: 69.8). Re-estimated from clean images, as '
+            'cross-entropy reference had ended at 44.8 on the test set as trained (its table '
+            'at commit 88703fc; that run\'s epoch-19 checkpoint: 69.6, its last re-estimated: '
+            f'69.8); the main job rerun with the hook: {quickstart_all("cross-entropy")} '
+            '(`benchmarks/results/quickstart/`). Re-estimated from clean images, as '
             "mmpretrain's `PreciseBNHook` feeds them, the Mixup-trained default fell to "
             f'{before} / {before_val} (lowest seed '
             f'{min(r["before"]["mean_per_class"] for r in runs):.1f}); the same final weights '
