@@ -193,11 +193,11 @@ def _mean(records: List[dict], row: str, metric: str) -> Tuple[Optional[float], 
 def target_lines(records: List[dict], targets: List[dict]) -> List[str]:
     """A Markdown list checking each target against the measured means.
 
-    A target is ``dict(row=, against=, metric=, min_diff=, label=)``: the mean of ``metric``
-    over ``row``'s seeds minus that of ``against`` must be at least ``min_diff`` points
-    (negative: at most that far below), and ``against_table``, when set, names the table
+    A target is ``dict(row=, against=, metric=, min_diff=, label=, seeds=)``: the mean of
+    ``metric`` over ``row``'s seeds minus that of ``against`` must be at least ``min_diff``
+    points (negative: at most that far below), and ``against_table``, when set, names the table
     whose results file (benchmarks/results/) holds ``against``. Targets whose rows were not
-    run are named as such.
+    run are named as such; a verdict on fewer than ``seeds`` runs of either row, indicative.
     """
     lines = []
     for target in targets:
@@ -214,9 +214,12 @@ def target_lines(records: List[dict], targets: List[dict]) -> List[str]:
             continue
         diff = mine - theirs
         verdict = 'met' if diff >= target['min_diff'] else 'missed'
+        needed = target.get('seeds', 3)  # records written before the field: the 3 of a claim
+        few = (f' (indicative: a verdict needs {needed} seeds of each row)'
+               if min(n_mine, n_theirs) < needed else '')
         lines.append(f'- {target["label"]} (target {target["min_diff"]:+.1f}): {mine:.1f} '
                      f'against {theirs:.1f} ({n_mine} / {n_theirs} seeds), {diff:+.1f}: '
-                     f'**{verdict}**')
+                     f'**{verdict}**{few}')
     return lines
 
 
