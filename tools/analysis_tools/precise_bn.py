@@ -4,7 +4,8 @@ What ``FinalPreciseBNHook`` does after the last epoch, for a checkpoint trained 
 the model of CONFIG is loaded from CHECKPOINT, put in training mode and fed ``--num-samples``
 training images (the config's training pipeline, sampler and batch augments such as Mixup,
 no optimiser step); every BatchNorm layer in training mode gets the mean of the per-batch
-statistics (mmpretrain's ``update_bn_stats``). Frozen parts in eval mode (a distiller's teacher) are left alone.
+statistics (mmpretrain's ``update_bn_stats``). Frozen parts in eval mode (a distiller's
+teacher) are left alone.
 
 ``OUT.pth`` holds ``state_dict`` (the checkpoint's, with the new statistics) and ``meta`` (the
 run's, so ``tools/test.py`` still finds the class counts); no optimizer or resume state.
