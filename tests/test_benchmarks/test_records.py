@@ -183,3 +183,26 @@ def test_provenance_names_the_machine_and_whether_it_computes_bfloat16():
                     '2026-12-06)')
     run['machine']['native_bfloat16'] = False
     assert 'CPU cpu model, no native bfloat16;' in records.provenance_lines([run])[0]
+
+
+def test_held_out_verdict_resolves_only_beyond_the_seed_spread():
+    import make_docs
+    n = make_docs.Numbers()
+
+    def table(a: list, b: list) -> dict:
+        runs = [dict(row=row, seed=s, val_mean_per_class=v)
+                for row, values in (('a', a), ('b', b)) for s, v in enumerate(values)]
+        return dict(runs=runs)
+
+    n.data['t'] = table([84.0, 84.5, 83.5], [80.0, 80.5, 79.5])
+    line = make_docs.held_out_verdict(n, 'a', 'A', {'b': 'B'}, table='t', against_table='t')
+    assert line == (' On the held-out split (3 seeds each), A: 84.0 ± 0.5, against B 80.0 ± 0.5 '
+                    '(+4.0, larger than the seed spread).')
+    n.data['t'] = table([81.0, 82.0, 80.0], [80.0, 81.0, 79.0])
+    line = make_docs.held_out_verdict(n, 'a', 'A', {'b': 'B'}, table='t', against_table='t')
+    assert '(+1.0, within the seed spread: unresolved)' in line
+    n.data['t'] = table([84.0, 84.5], [80.0, 80.5, 79.5])  # a verdict needs 3 seeds of each
+    assert make_docs.held_out_verdict(n, 'a', 'A', {'b': 'B'}, table='t',
+                                      against_table='t') == ''
+    assert make_docs.held_out_verdict(n, 'a', 'A', {'c': 'C'}, table='t',
+                                      against_table='t') == ''
