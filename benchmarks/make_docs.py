@@ -342,7 +342,8 @@ def large_set_lines(n: Numbers) -> List[str]:
             continue
         try:
             lead = mean(row('default', e)) - mean(row('balanced-softmax', e))
-            default = f'the default {acc(row("default", e))} ({lead:+.1f} over balanced softmax)'
+            default = (f'the default {acc(row("default", e))} ({lead:+.1f} against balanced '
+                       'softmax)')
         except KeyError:
             default = 'the default not run'
         parts.append(f'{e} epochs: {default}, {bs}')

@@ -165,10 +165,10 @@ def test_the_larger_set_line_waits_for_its_runs_and_judges_where_the_baseline_st
     # seed 0 gains 0.2 from 20 to 40 epochs, less than the 3 seeds' std at 20 (0.5)
     assert 'changes by less than its 20-epoch seed spread from 20 to 40 epochs' in line
     assert '(seed 0: +0.2)' in line and 'balanced softmax 82.5 ± 0.5 (3 seeds)' in line
-    assert '20 epochs: the default 85.0 (+2.5 over balanced softmax)' in line
+    assert '20 epochs: the default 85.0 (+2.5 against balanced softmax)' in line
     assert '40 epochs: the default not run' in line and 'checked at 20 epochs' in line
     runs.append(dict(row='default-40e', seed=0, mean_per_class=86.0))
-    assert ('40 epochs: the default 86.0 (+3.8 over balanced softmax), '
+    assert ('40 epochs: the default 86.0 (+3.8 against balanced softmax), '
             in make_docs.large_set_lines(numbers)[0])
     runs[-2]['mean_per_class'] = 83.0
     line, = make_docs.large_set_lines(numbers)
@@ -179,7 +179,7 @@ def test_the_larger_set_line_waits_for_its_runs_and_judges_where_the_baseline_st
              dict(row='default-80e', seed=0, mean_per_class=87.0)]
     line, = make_docs.large_set_lines(numbers)
     assert 'still improves from 20 to 40 epochs (seed 0: +1.0), then changes' in line
-    assert '80 epochs: the default 87.0 (+3.6 over balanced softmax)' in line
+    assert '80 epochs: the default 87.0 (+3.6 against balanced softmax)' in line
     assert 'checked at 40 epochs in the table' in line
 
 
