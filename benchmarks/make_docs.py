@@ -63,15 +63,24 @@ class Numbers:
     def __init__(self) -> None:
         self.data: Dict[str, dict] = {}
 
-    def runs(self, table: str, row: str, seed: Optional[int] = None) -> List[dict]:
+    def _runs(self, table: str) -> List[dict]:
         if table not in self.data:
             self.data[table] = rec.load(osp.join(RESULTS, f'{table}.json'))
-        runs = [r for r in self.data[table]['runs']
+        return self.data[table]['runs']
+
+    def runs(self, table: str, row: str, seed: Optional[int] = None) -> List[dict]:
+        runs = [r for r in self._runs(table)
                 if r['row'] == row and (seed is None or r['seed'] == seed)]
         if not runs:
             raise KeyError(f'{table}.json has no run of row {row!r}'
                            + ('' if seed is None else f' with seed {seed}'))
         return runs
+
+    def lengths(self, table: str, name: str) -> List[int]:
+        """The schedule lengths E, ascending, of the table's runs of rows ``<name>-<E>e``."""
+        epochs = {r['row'][len(name) + 1:-1] for r in self._runs(table)
+                  if r['row'].startswith(f'{name}-') and r['row'].endswith('e')}
+        return sorted(int(e) for e in epochs if e.isdigit())
 
     def __call__(self, table: str, row: str, key: str = 'mean_per_class',
                  seed: Optional[int] = None) -> str:
@@ -150,18 +159,15 @@ def schedule_lines(n: Numbers) -> List[str]:
     path = osp.join(RESULTS, 'fmnist_lt_schedule.json')
     if not osp.isfile(path):
         return []
-    rows = {r['row'] for r in rec.load(path)['runs']}
-    lengths = sorted(int(r.split('-')[-1][:-1]) for r in rows if r.startswith('method-')
-                     and r.endswith('e') and f'balanced-softmax-{r.split("-")[-1]}' in rows)
+    t = 'fmnist_lt_schedule'
+    baseline = n.lengths(t, 'balanced-softmax')
+    lengths = [e for e in n.lengths(t, 'method') if e in baseline]
     if not lengths:
         return []
-    t = 'fmnist_lt_schedule'
     measured_at = '; '.join(
         f'{e} epochs: the cached method {n.both(t, f"method-{e}e")}, balanced softmax '
         f'{n.both(t, f"balanced-softmax-{e}e")}' for e in lengths)
-    longer = sorted(int(r.split('-')[-1][:-1]) for r in rows
-                    if r.startswith('balanced-softmax-') and r.endswith('e'))
-    longer = [e for e in longer if e > max(lengths)]
+    longer = [e for e in baseline if e > max(lengths)]
     if longer:
         measured_at += ''.join(f'; {e} epochs: balanced softmax '
                                f'{n.both(t, f"balanced-softmax-{e}e")}' for e in longer)
@@ -321,12 +327,10 @@ def large_set_lines(n: Numbers) -> List[str]:
             return None
 
     try:
-        teacher = acc('teacher')  # reads the records
+        teacher = acc('teacher')
     except KeyError:
         return []
-    prefix = 'balanced-softmax-'
-    lengths = (20, *sorted({int(r['row'][len(prefix):-1]) for r in n.data[t]['runs']
-                            if r['row'].startswith(prefix) and r['row'].endswith('e')}))
+    lengths = (20, *n.lengths(t, 'balanced-softmax'))
     try:
         bs20 = [r['mean_per_class'] for r in n.runs(t, 'balanced-softmax')]
         n.runs(t, 'default')

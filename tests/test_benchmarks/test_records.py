@@ -149,6 +149,10 @@ def test_numbers_in_the_account_are_read_from_the_records():
     assert numbers.both('fmnist_lt_variants', 'method', seed=1) == '72.0 / 73.0'
     with pytest.raises(KeyError, match="no run of row 'absent'"):
         numbers('fmnist_lt_variants', 'absent')
+    numbers.data['fmnist_lt_variants']['runs'] += [
+        dict(row=name, seed=s) for name in ('method-160e', 'method-40e', 'method-bs32-40e')
+        for s in (0, 1)]
+    assert numbers.lengths('fmnist_lt_variants', 'method') == [40, 160]
 
 
 def test_the_larger_set_line_waits_for_its_runs_and_judges_where_the_baseline_stops():
