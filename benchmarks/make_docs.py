@@ -362,11 +362,20 @@ def large_set_lines(n: Numbers) -> List[str]:
         if gain <= spread:
             judged = a
             break
+    stronger = ''
+    try:
+        stronger = (' A stronger teacher, EfficientNet-Lite1 calibrated the same way: '
+                    f'{acc("teacher-lite1")}')
+        lead = mean('default-lite1-80e') - mean(row('balanced-softmax', 80))
+        stronger += (f'; the default distilled from it at 80 epochs {acc("default-lite1-80e")} '
+                     f'({lead:+.1f} against balanced softmax).')
+    except KeyError:
+        stronger += '.' if stronger else ''
     return [f'- **The larger set** (n_max 6000, rho 100, batch 128; test set, one seed unless '
             f'seeds are named; this set has no held-out split): {"; ".join(parts)}; the '
-            f'teacher {teacher}. Balanced softmax {", then ".join(steps)}; its 20-epoch seed '
-            f'spread is {spread:.1f}. So the issue\'s targets (+3 over it, within 1.5 of the '
-            'teacher) are '
+            f'teacher {teacher}.{stronger} Balanced softmax {", then ".join(steps)}; its '
+            f'20-epoch seed spread is {spread:.1f}. So the issue\'s targets (+3 over it, within '
+            '1.5 of the teacher) are '
             + (f'checked at {judged} epochs in the table.' if judged is not None else
                'not yet confirmed on this set: they need a length where it has stopped '
                'improving.')]

@@ -184,7 +184,16 @@ def test_the_larger_set_line_waits_for_its_runs_and_judges_where_the_baseline_st
     line, = make_docs.large_set_lines(numbers)
     assert 'still improves from 20 to 40 epochs (seed 0: +1.0), then changes' in line
     assert '80 epochs: the default 87.0 (+3.6 against balanced softmax)' in line
-    assert 'checked at 40 epochs in the table' in line
+    assert 'checked at 40 epochs in the table' in line and 'Lite1' not in line
+    # the stronger teacher, then its student
+    runs.append(dict(row='teacher-lite1', seed=0, mean_per_class=87.5))
+    line, = make_docs.large_set_lines(numbers)
+    assert 'the teacher 86.0. A stronger teacher, EfficientNet-Lite1 calibrated the same way: ' \
+        '87.5. Balanced softmax' in line
+    runs.append(dict(row='default-lite1-80e', seed=0, mean_per_class=88.0))
+    line, = make_docs.large_set_lines(numbers)
+    assert 'Lite1 calibrated the same way: 87.5; the default distilled from it at 80 epochs ' \
+        '88.0 (+4.6 against balanced softmax). Balanced softmax' in line
 
 
 def test_provenance_names_the_machine_and_whether_it_computes_bfloat16():
