@@ -363,14 +363,18 @@ def large_set_lines(n: Numbers) -> List[str]:
             judged = a
             break
     stronger = ''
-    try:
-        stronger = (' A stronger teacher, EfficientNet-Lite1 calibrated the same way: '
-                    f'{acc("teacher-lite1")}')
-        lead = mean('default-lite1-80e') - mean(row('balanced-softmax', 80))
-        stronger += (f'; the default distilled from it at 80 epochs {acc("default-lite1-80e")} '
-                     f'({lead:+.1f} against balanced softmax).')
-    except KeyError:
-        stronger += '.' if stronger else ''
+    for key, what in (('lite1', 'EfficientNet-Lite1 calibrated the same way'),
+                      ('adapt', 'Lite0 calibrated with its last stage adapted')):
+        try:
+            stronger += f' Another teacher, {what}: {acc(f"teacher-{key}")}'
+        except KeyError:
+            continue
+        try:
+            lead = mean(f'default-{key}-80e') - mean(row('balanced-softmax', 80))
+            stronger += (f'; the default distilled from it at 80 epochs '
+                         f'{acc(f"default-{key}-80e")} ({lead:+.1f} against balanced softmax).')
+        except KeyError:
+            stronger += '.'
     return [f'- **The larger set** (n_max 6000, rho 100, batch 128; test set, one seed unless '
             f'seeds are named; this set has no held-out split): {"; ".join(parts)}; the '
             f'teacher {teacher}.{stronger} Balanced softmax {", then ".join(steps)}; its '

@@ -78,15 +78,17 @@ def test_large_set_rows_change_the_data_and_the_student_schedule(table):
     batch is the 128 these tables were measured with, and the teachers' calibration is left as
     it is. The rho 100 table trains the default and balanced softmax again at 40, 80 and 160
     epochs (where does balanced softmax stop improving), with the issue's targets at those
-    lengths, and the default from an EfficientNet-Lite1 teacher at 80."""
+    lengths, and two stronger teachers (EfficientNet-Lite1; Lite0 with its last stage adapted)
+    with the default distilled from each at 80."""
     rho = int(table.rsplit('_r', 1)[1])
     main = {row.name: row for row in run_table.TABLES['fmnist_lt_main'].rows}
     rows = run_table.TABLES[table].rows
-    lite1 = {'teacher-lite1': None, 'default-lite1-80e': 80} if rho == 100 else {}
+    stronger = {'teacher-lite1': None, 'default-lite1-80e': 80, 'teacher-adapt': None,
+                'default-adapt-80e': 80} if rho == 100 else {}
     longer = {f'{name}-{e}e': e for e in (40, 80, 160)
               for name in ('balanced-softmax', 'default') if rho == 100}
-    assert [row.name for row in rows] == [*main, *lite1, *longer]
-    lengths = {**lite1, **longer}
+    assert [row.name for row in rows] == [*main, *stronger, *longer]
+    lengths = {**stronger, **longer}
     targets = {(t.row, t.against) for t in run_table.TABLES[table].targets}
     for e in (40, 80, 160):
         assert (f'default-{e}e', f'balanced-softmax-{e}e') in targets or rho != 100
@@ -98,6 +100,11 @@ def test_large_set_rows_change_the_data_and_the_student_schedule(table):
             encoder = cfg.model.encoder if row.name.startswith('teacher') else \
                 cfg.model.teacher.model
             assert encoder.model_name == 'tf_efficientnet_lite1', row.name
+        if row.name == 'teacher-adapt':
+            assert cfg.model.adapt_encoder and not cfg.model.cache_features
+        if row.name == 'default-adapt-80e':
+            assert row.needs == 'teacher-adapt'
+            assert 'teacher-adapt_seed' in cfg.model.teacher.checkpoint
         if row.name.startswith('teacher'):
             assert row.epochs is None and cfg.param_scheduler[0].T_max == 30
             continue
