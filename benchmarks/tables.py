@@ -312,8 +312,8 @@ def _large_set_table(rho: int, epochs: int, longer: Tuple[int, ...] = (),
         title=f'Calibrate and Distill on Fashion-MNIST-LT (n_max 6000, rho {rho}): ReActNet-A '
         f'(width 0.25) students, {epochs} epochs unless the row names its length, batch 128; '
         f'EfficientNet-Lite0 teachers{" (others where named)" if stronger else ""}. No '
-        'held-out split: the head class uses all 6,000 of its training images (the defaults are the ones '
-        'chosen on n_max 1000, rho 100)',
+        'held-out split: the head class uses all 6,000 of its training images (the defaults are '
+        'the ones chosen on n_max 1000, rho 100)',
         rows=rows,
         targets=targets)
 
