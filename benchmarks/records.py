@@ -30,9 +30,12 @@ SCHEMA = 1
 # a field that was not recorded when the run was made and cannot be recovered
 UNKNOWN = 'unknown'
 MACHINE_KEYS = ('cores', 'threads', 'cpu_model')
-# recorded since 2026-12-06: whether the CPU computes bfloat16 natively (a teacher with
-# ``autocast='bfloat16'`` falls back to float32 where it does not)
-OPTIONAL_MACHINE_KEYS = ('native_bfloat16', )
+# recorded since 2026-12-06: whether oneDNN runs bfloat16 on this CPU (a teacher with
+# ``autocast='bfloat16'`` falls back to float32 where it does not); since 2026-12-07: whether
+# the CPU has bfloat16 instructions (without them oneDNN emulates bfloat16 on AVX-512)
+OPTIONAL_MACHINE_KEYS = ('native_bfloat16', 'bfloat16_instructions')
+# CPU flags of bfloat16 arithmetic: x86 (AVX-512 BF16, AMX) and Arm
+BFLOAT16_FLAGS = frozenset({'avx512_bf16', 'amx_bf16', 'bf16'})
 
 
 def measured(values: List[Optional[float]]) -> List[float]:
@@ -125,23 +128,36 @@ def git_commit() -> str:
     return head + ('-dirty' if dirty else '')
 
 
-def cpu_model() -> str:
+def _cpuinfo(*fields: str) -> Optional[str]:
+    """The first value of any of ``fields`` in ``/proc/cpuinfo`` (None where there is none)."""
     try:
         with open('/proc/cpuinfo') as f:
             for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
+                name, _, value = line.partition(':')
+                if name.strip() in fields:
+                    return value.strip()
     except OSError:
         pass
-    return platform.processor() or UNKNOWN
+    return None
+
+
+def cpu_model() -> str:
+    return _cpuinfo('model name') or platform.processor() or UNKNOWN
+
+
+def bfloat16_instructions() -> Optional[bool]:
+    """Whether the CPU has bfloat16 arithmetic (None where its flags cannot be read)."""
+    flags = _cpuinfo('flags', 'Features')  # x86, Arm
+    return None if flags is None else bool(BFLOAT16_FLAGS & set(flags.split()))
 
 
 def machine(threads: int) -> Dict[str, Any]:
-    """This machine: logical cores, the threads each run was given, the CPU model, whether it
-    computes bfloat16 natively."""
+    """This machine: logical cores, the threads each run was given, the CPU model, whether
+    oneDNN runs bfloat16 on it and whether the CPU has bfloat16 instructions."""
     import torch  # imported here: the records' other readers do not need it
     return dict(cores=os.cpu_count(), threads=threads, cpu_model=cpu_model(),
-                native_bfloat16=bool(torch.ops.mkldnn._is_mkldnn_bf16_supported()))
+                native_bfloat16=bool(torch.ops.mkldnn._is_mkldnn_bf16_supported()),
+                bfloat16_instructions=bfloat16_instructions())
 
 
 def this_command(argv: Optional[List[str]] = None) -> str:
@@ -188,6 +204,21 @@ def _short(commit: str) -> str:
     return commit[:10] + ('-dirty' if commit.endswith('-dirty') else '')
 
 
+def bfloat16_label(machine: Dict[str, Any]) -> str:
+    """How a machine record's CPU runs bfloat16 (runs before 2026-12-07 did not record its
+    instructions: their CPUs were told apart by oneDNN alone).
+
+    Example:
+        >>> bfloat16_label(dict(native_bfloat16=True, bfloat16_instructions=False))
+        'bfloat16 emulated by oneDNN (no bfloat16 instructions)'
+    """
+    if not machine['native_bfloat16']:
+        return 'no native bfloat16'
+    if machine.get('bfloat16_instructions') is False:
+        return 'bfloat16 emulated by oneDNN (no bfloat16 instructions)'
+    return 'native bfloat16'
+
+
 def provenance_lines(runs: List[dict]) -> List[str]:
     """A Markdown list of the machines the runs were made on, each with its commits (the
     number of runs and their dates) and, for recovered runs, how they were recovered."""
@@ -200,7 +231,7 @@ def provenance_lines(runs: List[dict]) -> List[str]:
             where = ('machine: ' + ', '.join(f'{m.get(k, UNKNOWN)} {k.replace("_", " ")}'
                                              for k in MACHINE_KEYS))
             if 'native_bfloat16' in m:
-                where += ', ' + ('' if m['native_bfloat16'] else 'no ') + 'native bfloat16'
+                where += ', ' + bfloat16_label(m)
         group = groups.setdefault((where, run.get('recovered', '')), {})
         group.setdefault(_short(run['commit']), []).append(run)
     lines = []

@@ -66,6 +66,9 @@ def test_a_new_run_records_its_commit_command_and_machine(monkeypatch):
     assert prov['machine']['cores'] == os.cpu_count() and prov['machine']['threads'] == 3
     assert prov['machine']['cpu_model']
     assert isinstance(prov['machine']['native_bfloat16'], bool)
+    flags = open('/proc/cpuinfo').read() if osp.isfile('/proc/cpuinfo') else None
+    assert prov['machine']['bfloat16_instructions'] == (
+        None if flags is None else any(f' {f}' in flags for f in ('avx512_bf16', 'amx_bf16')))
     assert re.fullmatch(r'[0-9a-f]{40}(-dirty)?', prov['commit'])
     assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}', prov['date'])
     assert 'recovered' not in prov
@@ -215,6 +218,12 @@ def test_provenance_names_the_machine_and_whether_it_computes_bfloat16():
                     '2026-12-06)')
     run['machine']['native_bfloat16'] = False
     assert 'CPU cpu model, no native bfloat16;' in records.provenance_lines([run])[0]
+    # oneDNN runs bfloat16 on any AVX-512 CPU; only the CPU's flags say whether it is emulated
+    run['machine'].update(native_bfloat16=True, bfloat16_instructions=False)
+    assert 'CPU cpu model, bfloat16 emulated by oneDNN (no bfloat16 instructions);' in \
+        records.provenance_lines([run])[0]
+    run['machine']['bfloat16_instructions'] = True
+    assert 'CPU cpu model, native bfloat16;' in records.provenance_lines([run])[0]
 
 
 def test_held_out_verdict_resolves_only_beyond_the_seed_spread():
