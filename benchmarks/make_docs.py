@@ -224,27 +224,41 @@ def views_lines(n: Numbers) -> List[str]:
             + (f' Not run yet: {", ".join(missing)}.' if missing else '')]
 
 
-def online_cost_lines(n: Numbers) -> List[str]:
-    """The online teacher's step against the plain binary step (the cost table's rows run
-    side by side in one command), against the target of at most 2x."""
-    t = 'fmnist_lt_cost'
-    try:
-        ce = n.runs(t, 'ce')[0]
-        rows = {row: n.runs(t, row)[0] for row in ('online-mixup', 'online-mixup-bf16')}
-    except KeyError:
-        return []
-    if any(r['command'] != ce['command'] for r in rows.values()):
-        return []  # not measured side by side
-    ratio = {row: r['s_per_epoch'] / ce['s_per_epoch'] for row, r in rows.items()}
-    return [f'- **Cost of the online teacher** (the cost table, one run at a time on the idle '
-            f'machine, `{ce["command"]}`): a training step with consistent Mixup and the '
+def cost_tables() -> List[str]:
+    """The cost table's results files, one per machine: ``fmnist_lt_cost`` and
+    ``fmnist_lt_cost_<machine>``."""
+    names = [osp.splitext(osp.basename(p))[0] for p in results_files()]
+    return [t for t in names if t == 'fmnist_lt_cost' or t.startswith('fmnist_lt_cost_')]
+
+
+def online_cost_lines(n: Numbers, tables: Optional[List[str]] = None) -> List[str]:
+    """For each of the cost ``tables`` (default: :func:`cost_tables`), the online teacher's step
+    against the plain binary step (the rows run side by side in one command), against the
+    target of at most 2x."""
+    lines = []
+    for t in cost_tables() if tables is None else tables:
+        try:
+            ce = n.runs(t, 'ce')[0]
+            rows = {row: n.runs(t, row)[0] for row in ('online-mixup', 'online-mixup-bf16')}
+        except KeyError:
+            continue
+        if any(r['command'] != ce['command'] for r in rows.values()):
+            continue  # not measured side by side
+        ratio = {row: r['s_per_epoch'] / ce['s_per_epoch'] for row, r in rows.items()}
+        m = ce['machine']
+        cpu = (f'{m["cpu_model"]}, {rec.bfloat16_label(m)}' if 'native_bfloat16' in m
+               else m['cpu_model'])
+        lines.append(
+            f'- **Cost of the online teacher** (`{t}`: one run at a time on the idle machine, '
+            f'{cpu}; `{ce["command"]}`): a training step with consistent Mixup and the '
             f'teacher online at 32/64/96 px costs {ratio["online-mixup"]:.2f}x the plain '
             f'binary step in float32 (target: at most 2x, '
             f'{"met" if ratio["online-mixup"] <= 2 else "missed"}) and '
             f'{ratio["online-mixup-bf16"]:.2f}x with the teacher in bfloat16 '
             f'(`FrozenTeacher(autocast=\'bfloat16\')`, '
             f'{"met" if ratio["online-mixup-bf16"] <= 2 else "missed"}; its accuracy: '
-            '[teacher_precision](../benchmarks/results/teacher_precision.md)).']
+            '[teacher_precision](../benchmarks/results/teacher_precision.md)).')
+    return lines
 
 
 def held_out_verdict(n: Numbers, row: str, label: str, against: Dict[str, str],

@@ -6,6 +6,7 @@ import os
 import os.path as osp
 import re
 import sys
+from typing import Optional
 
 import pytest
 from mmengine.config import Config
@@ -156,6 +157,31 @@ def test_numbers_in_the_account_are_read_from_the_records():
         dict(row=name, seed=s) for name in ('method-160e', 'method-40e', 'method-bs32-40e')
         for s in (0, 1)]
     assert numbers.lengths('fmnist_lt_variants', 'method') == [40, 160]
+
+
+def test_the_online_cost_is_judged_per_machine_and_only_when_measured_side_by_side():
+    import make_docs
+    numbers = make_docs.Numbers()
+
+    def table(cpu: str, seconds: tuple, bf16: Optional[dict] = None) -> dict:
+        machine = dict(cores=2, threads=1, cpu_model=cpu, **(bf16 or {}))
+        return dict(runs=[dict(row=row, seed=0, s_per_epoch=s, command='cmd', machine=machine)
+                          for row, s in zip(('ce', 'online-mixup', 'online-mixup-bf16'),
+                                            seconds)])
+
+    numbers.data['cost_a'] = table('CPU A', (10.0, 23.0, 18.8))
+    numbers.data['cost_b'] = table('CPU B', (20.0, 39.0, 44.0), dict(
+        native_bfloat16=True, bfloat16_instructions=False))
+    a, b = make_docs.online_cost_lines(numbers, ['cost_a', 'cost_b'])
+    assert '`cost_a`: one run at a time on the idle machine, CPU A; `cmd`' in a
+    assert '2.30x the plain binary step in float32 (target: at most 2x, missed)' in a
+    assert '1.88x with the teacher in bfloat16' in a and "'bfloat16')`, met;" in a
+    assert 'CPU B, bfloat16 emulated by oneDNN (no bfloat16 instructions);' in b
+    assert '1.95x the plain binary step in float32 (target: at most 2x, met)' in b
+    assert "2.20x with the teacher in bfloat16 (`FrozenTeacher(autocast='bfloat16')`, missed" in b
+    numbers.data['cost_b']['runs'][2]['command'] = 'another'  # not side by side: no line
+    assert make_docs.online_cost_lines(numbers, ['cost_a', 'cost_b']) == [a]
+    assert make_docs.cost_tables()[0] == 'fmnist_lt_cost'
 
 
 def test_the_larger_set_line_waits_for_its_runs_and_judges_where_the_baseline_stops():
