@@ -34,8 +34,6 @@ MACHINE_KEYS = ('cores', 'threads', 'cpu_model')
 # ``autocast='bfloat16'`` falls back to float32 where it does not); since 2026-12-07: whether
 # the CPU has bfloat16 instructions (without them oneDNN emulates bfloat16 on AVX-512)
 OPTIONAL_MACHINE_KEYS = ('native_bfloat16', 'bfloat16_instructions')
-# CPU flags of bfloat16 arithmetic: x86 (AVX-512 BF16, AMX) and Arm
-BFLOAT16_FLAGS = frozenset({'avx512_bf16', 'amx_bf16', 'bf16'})
 
 
 def measured(values: List[Optional[float]]) -> List[float]:
@@ -128,36 +126,25 @@ def git_commit() -> str:
     return head + ('-dirty' if dirty else '')
 
 
-def _cpuinfo(*fields: str) -> Optional[str]:
-    """The first value of any of ``fields`` in ``/proc/cpuinfo`` (None where there is none)."""
+def cpu_model() -> str:
     try:
         with open('/proc/cpuinfo') as f:
             for line in f:
-                name, _, value = line.partition(':')
-                if name.strip() in fields:
-                    return value.strip()
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
     except OSError:
         pass
-    return None
-
-
-def cpu_model() -> str:
-    return _cpuinfo('model name') or platform.processor() or UNKNOWN
-
-
-def bfloat16_instructions() -> Optional[bool]:
-    """Whether the CPU has bfloat16 arithmetic (None where its flags cannot be read)."""
-    flags = _cpuinfo('flags', 'Features')  # x86, Arm
-    return None if flags is None else bool(BFLOAT16_FLAGS & set(flags.split()))
+    return platform.processor() or UNKNOWN
 
 
 def machine(threads: int) -> Dict[str, Any]:
     """This machine: logical cores, the threads each run was given, the CPU model, whether
     oneDNN runs bfloat16 on it and whether the CPU has bfloat16 instructions."""
-    import torch  # imported here: the records' other readers do not need it
+    import torch  # imported here: the records' other readers do not need them
+    from mmltbin.utils import cpu_bfloat16_native
     return dict(cores=os.cpu_count(), threads=threads, cpu_model=cpu_model(),
                 native_bfloat16=bool(torch.ops.mkldnn._is_mkldnn_bf16_supported()),
-                bfloat16_instructions=bfloat16_instructions())
+                bfloat16_instructions=cpu_bfloat16_native())
 
 
 def this_command(argv: Optional[List[str]] = None) -> str:

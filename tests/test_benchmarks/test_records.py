@@ -67,9 +67,7 @@ def test_a_new_run_records_its_commit_command_and_machine(monkeypatch):
     assert prov['machine']['cores'] == os.cpu_count() and prov['machine']['threads'] == 3
     assert prov['machine']['cpu_model']
     assert isinstance(prov['machine']['native_bfloat16'], bool)
-    flags = open('/proc/cpuinfo').read() if osp.isfile('/proc/cpuinfo') else None
-    assert prov['machine']['bfloat16_instructions'] == (
-        None if flags is None else any(f' {f}' in flags for f in ('avx512_bf16', 'amx_bf16')))
+    assert isinstance(prov['machine']['bfloat16_instructions'], bool)
     assert re.fullmatch(r'[0-9a-f]{40}(-dirty)?', prov['commit'])
     assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}', prov['date'])
     assert 'recovered' not in prov
@@ -163,25 +161,37 @@ def test_the_online_cost_is_judged_per_machine_and_only_when_measured_side_by_si
     import make_docs
     numbers = make_docs.Numbers()
 
-    def table(cpu: str, seconds: tuple, bf16: Optional[dict] = None) -> dict:
+    def table(cpu: str, seconds: list, bf16: Optional[dict] = None) -> dict:
         machine = dict(cores=2, threads=1, cpu_model=cpu, **(bf16 or {}))
-        return dict(runs=[dict(row=row, seed=0, s_per_epoch=s, command='cmd', machine=machine)
+        return dict(runs=[dict(row=row, seed=seed, s_per_epoch=s, command=f'cmd{seed}',
+                               machine=machine)
+                          for seed, per_row in enumerate(seconds)
                           for row, s in zip(('ce', 'online-mixup', 'online-mixup-bf16'),
-                                            seconds)])
+                                            per_row)])
 
-    numbers.data['cost_a'] = table('CPU A', (10.0, 23.0, 18.8))
-    numbers.data['cost_b'] = table('CPU B', (20.0, 39.0, 44.0), dict(
-        native_bfloat16=True, bfloat16_instructions=False))
+    numbers.data['cost_a'] = table('CPU A', [(10.0, 23.0, 18.8)])
+    numbers.data['cost_b'] = table('CPU B', [(20.0, 39.0, 44.0), (20.0, 41.0, 45.0),
+                                             (20.0, 25.0, 44.0)],
+                                   dict(native_bfloat16=True, bfloat16_instructions=False))
     a, b = make_docs.online_cost_lines(numbers, ['cost_a', 'cost_b'])
-    assert '`cost_a`: one run at a time on the idle machine, CPU A; `cmd`' in a
-    assert '2.30x the plain binary step in float32 (target: at most 2x, missed)' in a
-    assert '1.88x with the teacher in bfloat16' in a and "'bfloat16')`, met;" in a
-    assert 'CPU B, bfloat16 emulated by oneDNN (no bfloat16 instructions);' in b
-    assert '1.95x the plain binary step in float32 (target: at most 2x, met)' in b
-    assert "2.20x with the teacher in bfloat16 (`FrozenTeacher(autocast='bfloat16')`, missed" in b
-    numbers.data['cost_b']['runs'][2]['command'] = 'another'  # not side by side: no line
-    assert make_docs.online_cost_lines(numbers, ['cost_a', 'cost_b']) == [a]
-    assert make_docs.cost_tables()[0] == 'fmnist_lt_cost'
+    assert '`cost_a`: one run at a time on the idle machine, CPU A; `cmd0`' in a
+    assert '2.30x the plain binary step in float32 (1 seed; target: at most 2x, missed)' in a
+    assert "1.88x with the teacher in bfloat16 (`FrozenTeacher(autocast='bfloat16')`, met;" in a
+    assert 'emulated' not in a
+    assert 'CPU B, bfloat16 emulated by oneDNN (no bfloat16 instructions); `cmd0` then `cmd1` ' \
+        'then `cmd2`' in b
+    # 1.95, 2.05, 1.25: the target lies within the spread
+    assert '1.75 ± 0.44x the plain binary step in float32 (3 seeds; target: at most 2x, ' \
+        'unresolved (within the seed spread))' in b
+    assert '2.22 ± 0.03x with the teacher in bfloat16' in b
+    assert 'missed; emulated by oneDNN on this CPU, slower than float32 in 3 of 3 runs' in b
+    # a seed whose rows were not run by one command is left out
+    numbers.data['cost_b']['runs'][5]['command'] = 'another'  # seed 1's bfloat16 row
+    b = make_docs.online_cost_lines(numbers, ['cost_b'])[0]
+    assert 'in float32 (2 seeds;' in b and '`cmd1`' not in b
+    numbers.data['cost_a']['runs'][2]['command'] = 'another'
+    assert make_docs.online_cost_lines(numbers, ['cost_a']) == []
+    assert make_docs.cost_tables() == ['fmnist_lt_cost', 'fmnist_lt_cost_xeon']
 
 
 def test_the_larger_set_line_waits_for_its_runs_and_judges_where_the_baseline_stops():

@@ -10,6 +10,7 @@ from mmpretrain.models import ClsDataPreprocessor, ImageClassifier, TimmClassifi
 from mmpretrain.registry import MODELS
 from torch import Tensor, nn
 
+from ...utils.hardware import cpu_bfloat16_native
 from ..utils.pooling import pool_features
 from .utils import (ReviseKeys, Views, as_views, build_in_mmpretrain_scope, check_resolutions,
                     load_state_dict_file, resize_shorter_side)
@@ -38,7 +39,7 @@ def native_autocast(device: torch.device, dtype: Optional[torch.dtype]) -> bool:
     if device.type == 'cuda':
         return dtype is torch.float16 or torch.cuda.is_bf16_supported()
     if device.type == 'cpu' and dtype is torch.bfloat16:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        return cpu_bfloat16_native()
     return False
 
 
