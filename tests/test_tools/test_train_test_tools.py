@@ -22,11 +22,15 @@ def _config_with_hook(tmp_path, hook: str) -> str:
 def test_dist_train_two_cpu_processes_match_single_process(tmp_path):
     """2 gloo processes x batch 16 == 1 process x batch 32: same samples per step, same update."""
     single, dist = str(tmp_path / 'single'), str(tmp_path / 'dist')
-    proc = python_tool('train.py', TINY, '--work-dir', single, '--cfg-options',
-                       'train_cfg.max_epochs=2')
+    # SGD, not the config's Adam: Adam scales every gradient to a step of about lr, so it hides
+    # a sum in place of a mean, and it turns the rounding of another reduction order into
+    # lr-sized steps on near-zero gradients (2e-3 apart after 2 epochs on an Intel Xeon)
+    options = ('train_cfg.max_epochs=2', 'optim_wrapper.optimizer.type=SGD',
+               'optim_wrapper.optimizer.lr=0.05', 'optim_wrapper.optimizer.momentum=0.9')
+    proc = python_tool('train.py', TINY, '--work-dir', single, '--cfg-options', *options)
     assert_ok(proc)
     config = _config_with_hook(tmp_path, "dict(type='DumpRankWeightsHook')")
-    assert_ok(dist_train(config, 2, '--work-dir', dist, '--cfg-options', 'train_cfg.max_epochs=2',
+    assert_ok(dist_train(config, 2, '--work-dir', dist, '--cfg-options', *options,
                          'train_dataloader.batch_size=16'))
     rank0, rank1 = (checkpoint_state_dict(f'{dist}/rank{r}.pth') for r in (0, 1))
     reference = checkpoint_state_dict(f'{single}/epoch_2.pth')
