@@ -242,43 +242,55 @@ def _at_most(values: List[float], target: float) -> str:
 
 def online_cost_lines(n: Numbers, tables: Optional[List[str]] = None) -> List[str]:
     """For each of the cost ``tables`` (default: :func:`cost_tables`), the online teacher's step
-    against the plain binary step, from the seeds whose three rows ran side by side (one
-    command), against the target of at most 2x."""
-    rows = ('ce', 'online-mixup', 'online-mixup-bf16')
+    against the plain binary step, from the seeds whose rows all ran side by side (one
+    command), against the target of at most 2x. The rows: ``ce`` and ``online-mixup``, and
+    where the table has them, the teacher in bfloat16 and the teacher unfolded."""
     lines = []
     for t in cost_tables() if tables is None else tables:
-        try:
-            runs = {row: {r['seed']: r for r in n.runs(t, row)} for row in rows}
-        except KeyError:
+        runs_by_row = {}
+        for row in ('ce', 'online-mixup', 'online-mixup-bf16', 'online-mixup-unfolded'):
+            try:
+                runs_by_row[row] = {r['seed']: r for r in n.runs(t, row)}
+            except KeyError:
+                pass
+        if not {'ce', 'online-mixup'} <= set(runs_by_row):
             continue
-        seeds = [s for s in sorted(runs['ce']) if all(
-            s in runs[row] and runs[row][s]['command'] == runs['ce'][s]['command']
-            for row in rows)]
+        ce = runs_by_row['ce']
+        seeds = [s for s in sorted(ce) if all(
+            s in runs and runs[s]['command'] == ce[s]['command'] for runs in runs_by_row.values())]
         if not seeds:
             continue  # not measured side by side
-        ratio = {row: [runs[row][s]['s_per_epoch'] / runs['ce'][s]['s_per_epoch']
-                       for s in seeds] for row in rows[1:]}
-        m = runs['ce'][seeds[0]]['machine']
+        ratio = {row: [runs[s]['s_per_epoch'] / ce[s]['s_per_epoch'] for s in seeds]
+                 for row, runs in runs_by_row.items() if row != 'ce'}
+        m = ce[seeds[0]]['machine']
         cpu = (f'{m["cpu_model"]}, {rec.bfloat16_label(m)}' if 'native_bfloat16' in m
                else m['cpu_model'])
         commands = ' then '.join(f'`{c}`' for c in rec.commands(
-            [runs[row][s] for s in seeds for row in rows]))
-        emulated = ''
-        if m.get('native_bfloat16') and m.get('bfloat16_instructions') is False:
-            slower = sum(b > f for b, f in zip(ratio['online-mixup-bf16'],
+            [runs[s] for s in seeds for runs in runs_by_row.values()]))
+        text = (f'- **Cost of the online teacher** (`{t}`: one run at a time on the idle machine, '
+                f'{cpu}; {commands}): a training step with consistent Mixup and the teacher '
+                f'online at 32/64/96 px costs {rec.fmt(ratio["online-mixup"], 2)}x the plain '
+                f'binary step in float32 ({len(seeds)} seed{"s" * (len(seeds) > 1)}; target: at '
+                f'most 2x, {_at_most(ratio["online-mixup"], 2.0)})')
+        if 'online-mixup-unfolded' in ratio:
+            faster = sum(u > f for u, f in zip(ratio['online-mixup-unfolded'],
                                                ratio['online-mixup']))
-            emulated = (f'; emulated by oneDNN on this CPU, slower than float32 in {slower} of '
-                        f'{len(seeds)} runs: such a CPU now runs the teacher in float32')
-        lines.append(
-            f'- **Cost of the online teacher** (`{t}`: one run at a time on the idle machine, '
-            f'{cpu}; {commands}): a training step with consistent Mixup and the teacher online '
-            f'at 32/64/96 px costs {rec.fmt(ratio["online-mixup"], 2)}x the plain binary step '
-            f'in float32 ({len(seeds)} seed{"s" * (len(seeds) > 1)}; target: at most 2x, '
-            f'{_at_most(ratio["online-mixup"], 2.0)}) and '
-            f'{rec.fmt(ratio["online-mixup-bf16"], 2)}x with the teacher in bfloat16 '
-            f'(`FrozenTeacher(autocast=\'bfloat16\')`, '
-            f'{_at_most(ratio["online-mixup-bf16"], 2.0)}{emulated}; its accuracy: '
-            '[teacher_precision](../benchmarks/results/teacher_precision.md)).')
+            text += (f'; {rec.fmt(ratio["online-mixup-unfolded"], 2)}x with the teacher\'s '
+                     'BatchNorms not folded into its convolutions (`FrozenTeacher(fold_bn=False)`'
+                     f', the cost before folding; folding was faster in {faster} of {len(seeds)} '
+                     'runs)')
+        if 'online-mixup-bf16' in ratio:
+            emulated = ''
+            if m.get('native_bfloat16') and m.get('bfloat16_instructions') is False:
+                slower = sum(b > f for b, f in zip(ratio['online-mixup-bf16'],
+                                                   ratio['online-mixup']))
+                emulated = (f'; emulated by oneDNN on this CPU, slower than float32 in {slower} '
+                            f'of {len(seeds)} runs: such a CPU now runs the teacher in float32')
+            text += (f' and {rec.fmt(ratio["online-mixup-bf16"], 2)}x with the teacher in '
+                     f'bfloat16 (`FrozenTeacher(autocast=\'bfloat16\')`, '
+                     f'{_at_most(ratio["online-mixup-bf16"], 2.0)}{emulated}; its accuracy: '
+                     '[teacher_precision](../benchmarks/results/teacher_precision.md))')
+        lines.append(text + '.')
     return lines
 
 

@@ -161,13 +161,13 @@ def test_the_online_cost_is_judged_per_machine_and_only_when_measured_side_by_si
     import make_docs
     numbers = make_docs.Numbers()
 
-    def table(cpu: str, seconds: list, bf16: Optional[dict] = None) -> dict:
+    def table(cpu: str, seconds: list, bf16: Optional[dict] = None,
+              rows=('ce', 'online-mixup', 'online-mixup-bf16')) -> dict:
         machine = dict(cores=2, threads=1, cpu_model=cpu, **(bf16 or {}))
         return dict(runs=[dict(row=row, seed=seed, s_per_epoch=s, command=f'cmd{seed}',
                                machine=machine)
                           for seed, per_row in enumerate(seconds)
-                          for row, s in zip(('ce', 'online-mixup', 'online-mixup-bf16'),
-                                            per_row)])
+                          for row, s in zip(rows, per_row)])
 
     numbers.data['cost_a'] = table('CPU A', [(10.0, 23.0, 18.8)])
     numbers.data['cost_b'] = table('CPU B', [(20.0, 39.0, 44.0), (20.0, 41.0, 45.0),
@@ -191,6 +191,16 @@ def test_the_online_cost_is_judged_per_machine_and_only_when_measured_side_by_si
     assert 'in float32 (2 seeds;' in b and '`cmd1`' not in b
     numbers.data['cost_a']['runs'][2]['command'] = 'another'
     assert make_docs.online_cost_lines(numbers, ['cost_a']) == []
+    # a table of the teacher folded and unfolded, without bfloat16
+    numbers.data['cost_c'] = table('CPU C', [(10.0, 15.0, 20.0), (10.0, 16.0, 19.0)],
+                                   rows=('ce', 'online-mixup', 'online-mixup-unfolded'))
+    c, = make_docs.online_cost_lines(numbers, ['cost_c'])
+    assert '1.55 ± 0.07x the plain binary step in float32 (2 seeds; target: at most 2x, met); ' \
+        '1.95 ± 0.07x with the teacher\'s BatchNorms not folded' in c
+    assert 'folding was faster in 2 of 2 runs).' in c and 'bfloat16' not in c
+    # a table without the online row gives no line
+    numbers.data['cost_d'] = table('CPU D', [(10.0, )])
+    assert make_docs.online_cost_lines(numbers, ['cost_d']) == []
     assert make_docs.cost_tables() == ['fmnist_lt_cost', 'fmnist_lt_cost_xeon']
 
 

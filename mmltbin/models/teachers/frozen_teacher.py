@@ -11,6 +11,7 @@ from mmpretrain.registry import MODELS
 from torch import Tensor, nn
 
 from ...utils.hardware import cpu_bfloat16_native
+from ..utils.batch_norm_folding import FoldMismatchError, fold_batch_norms
 from ..utils.pooling import pool_features
 from .utils import (ReviseKeys, Views, as_views, build_in_mmpretrain_scope, check_resolutions,
                     load_state_dict_file, resize_shorter_side)
@@ -126,6 +127,13 @@ class FrozenTeacher(BaseModule):
             AVX-512 BF16, a GPU before Ampere for bf16, float16 on a CPU) the teacher runs in
             float32 instead, with a warning: emulated low precision is slower than float32.
             ``None`` (default): float32 throughout, exact.
+        fold_bn (bool): Run an inference copy of the encoder whose BatchNorms are folded into
+            the convolutions that feed them (:func:`~mmltbin.models.utils.fold_batch_norms`):
+            the same outputs up to float rounding, one pass less over each feature map. Made
+            on the first forward and checked on its first two samples against the encoder
+            (a fold that does not hold warns and runs the encoder as it is); remade after
+            ``load_state_dict`` or a device / dtype change; never with ``trainable`` modules.
+            The module's own weights and state dict are unchanged. Defaults to True.
 
     Example:
         >>> import torch
@@ -156,7 +164,8 @@ class FrozenTeacher(BaseModule):
                  channels_last: bool = True,
                  keep_encoder_head: Optional[bool] = None,
                  trainable: Sequence[str] = (),
-                 autocast: Optional[str] = None) -> None:
+                 autocast: Optional[str] = None,
+                 fold_bn: bool = True) -> None:
         super().__init__(init_cfg=None)
         if autocast not in AUTOCAST_DTYPES:
             raise ValueError(f'FrozenTeacher: autocast must be one of '
@@ -190,6 +199,10 @@ class FrozenTeacher(BaseModule):
         self.channels_last = channels_last
         self.autocast = autocast
         self._native: dict = {}  # device type -> whether autocast runs natively there
+        self.fold_bn = fold_bn
+        # (the encoder to run,) once decided; a tuple keeps the folded copy out of the module
+        # tree, so it is neither in the state dict nor trained
+        self._inference: Optional[Tuple[nn.Module]] = None
         if channels_last:
             self.model.to(memory_format=torch.channels_last)
         self.dataset_meta: Optional[dict] = None
@@ -431,11 +444,40 @@ class FrozenTeacher(BaseModule):
 
     def _encode(self, x: Tensor, need_logits: bool) -> Tuple[Tensor, Optional[Tensor]]:
         """:meth:`_features_logits` under the ``autocast`` dtype, as float32."""
+        model = self._inference_model(x, need_logits)
         if self.autocast is None or not self._autocast_native(x.device):
-            return self._features_logits(x, need_logits)
+            return self._features_logits(x, need_logits, model)
         with torch.autocast(x.device.type, dtype=AUTOCAST_DTYPES[self.autocast]):
-            feats, logits = self._features_logits(x, need_logits)
+            feats, logits = self._features_logits(x, need_logits, model)
         return feats.float(), (logits.float() if logits is not None else None)
+
+    def _inference_model(self, x: Tensor, need_logits: bool) -> nn.Module:
+        """The encoder to run: with ``fold_bn``, its folded copy, made (in float32) once."""
+        if not self.fold_bn or self.trainable:
+            return self.model
+        if self._inference is None:
+            probe = x[:2]
+            try:
+                folded, num = fold_batch_norms(
+                    self.model, lambda model: self._features_logits(probe, need_logits, model))
+            except FoldMismatchError as err:
+                print_log(f'FrozenTeacher: {err}; the teacher runs unfolded (set '
+                          'model.teacher.fold_bn=False to silence this)', logger='current',
+                          level=logging.WARNING)
+                folded, num = self.model, 0
+            if num:
+                print_log(f'FrozenTeacher: {num} BatchNorms of {self._name()} folded into their '
+                          'convolutions for the frozen forward', logger='current')
+            self._inference = (folded if num else self.model, )
+        return self._inference[0]
+
+    def _apply(self, fn, *args, **kwargs):
+        self._inference = None  # a device or dtype change: fold again from the moved weights
+        return super()._apply(fn, *args, **kwargs)
+
+    def _load_from_state_dict(self, *args, **kwargs) -> None:
+        self._inference = None  # new weights: fold again
+        super()._load_from_state_dict(*args, **kwargs)
 
     def _autocast_native(self, device: torch.device) -> bool:
         """Whether ``autocast`` runs natively on ``device`` (asked once per device type)."""
@@ -449,9 +491,10 @@ class FrozenTeacher(BaseModule):
                           level=logging.WARNING)
         return self._native[device.type]
 
-    def _features_logits(self, x: Tensor, need_logits: bool) -> Tuple[Tensor, Optional[Tensor]]:
+    def _features_logits(self, x: Tensor, need_logits: bool,
+                         model: Optional[nn.Module] = None) -> Tuple[Tensor, Optional[Tensor]]:
         """Pooled features and (optionally) the model's own logits of one input tensor."""
-        model = self.model
+        model = self.model if model is None else model
         if isinstance(model, TimmClassifier):
             net = model.model
             fmap = net.forward_features(x)

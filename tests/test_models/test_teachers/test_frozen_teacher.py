@@ -86,6 +86,55 @@ def test_frozen_no_grad_and_eval_after_train(saved_classifier):
     assert all(p.grad is None for p in teacher.parameters())
 
 
+def test_fold_bn_same_outputs_same_state_dict_and_folds_again_after_loading(saved_classifier,
+                                                                          tmp_path):
+    _, path = saved_classifier
+    exact = FrozenTeacher(_classifier_cfg(), checkpoint=path, resolutions=(16, 24),
+                          fold_bn=False)
+    folded = FrozenTeacher(_classifier_cfg(), checkpoint=path, resolutions=(16, 24))
+    x = torch.randn(4, 3, 16, 16)
+    for got, expected in zip(folded(x), exact(x)):
+        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
+    assert folded._inference[0] is not folded.model  # the folded copy runs
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in folded._inference[0].modules())
+    # the copy is outside the module tree: the state dict and parameters are the encoder's
+    assert folded.state_dict().keys() == exact.state_dict().keys()
+    assert all(torch.equal(v, exact.state_dict()[k]) for k, v in folded.state_dict().items())
+    assert sum(p.numel() for p in folded.parameters()) == sum(
+        p.numel() for p in exact.parameters())
+    # new weights are folded again, not served from the old copy
+    other = _trained_state(_classifier_cfg(), seed=1)
+    other_path = str(tmp_path / 'other.pth')
+    torch.save({'state_dict': other.state_dict()}, other_path)
+    for teacher in (exact, folded):
+        teacher.load_checkpoint(other_path)
+    for got, expected in zip(folded(x), exact(x)):
+        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
+    folded.to(torch.float64)  # so is a dtype (or device) change
+    assert folded(x.double())[0].dtype == torch.float64
+
+
+def test_a_fold_that_does_not_hold_warns_and_runs_the_encoder(saved_classifier, monkeypatch):
+    from mmltbin.models.teachers import frozen_teacher
+    from mmltbin.models.utils import FoldMismatchError
+    _, path = saved_classifier
+
+    def mismatch(model, run, rtol=1e-4):
+        raise FoldMismatchError('fold_batch_norms: the folded ImageClassifier differs')
+
+    monkeypatch.setattr(frozen_teacher, 'fold_batch_norms', mismatch)
+    said = []
+    monkeypatch.setattr(frozen_teacher, 'print_log',
+                        lambda msg, logger=None, level=None: said.append((msg, level)))
+    teacher = FrozenTeacher(_classifier_cfg(), checkpoint=path)
+    exact = FrozenTeacher(_classifier_cfg(), checkpoint=path, fold_bn=False)
+    x = torch.randn(4, 3, 16, 16)
+    torch.testing.assert_close(teacher(x), exact(x), rtol=0, atol=0)
+    teacher(x)
+    assert len(said) == 1 and said[0][1] == logging.WARNING
+    assert 'differs; the teacher runs unfolded (set model.teacher.fold_bn=False' in said[0][0]
+
+
 def test_trainable_modules_train_and_the_rest_stays_frozen(saved_classifier):
     _, path = saved_classifier
     teacher = FrozenTeacher(_classifier_cfg(), checkpoint=path, trainable=('backbone.layer2', ))
@@ -264,8 +313,9 @@ def test_autocast_without_native_support_runs_float32_and_says_so(saved_classifi
     x = torch.randn(4, 3, 16, 16)
     torch.testing.assert_close(fast(x), exact(x), rtol=0, atol=0)
     fast(x)
-    assert len(said) == 1, 'warned once per device type'
-    msg, level = said[0]
+    warned = [(msg, level) for msg, level in said if 'autocast' in msg]
+    assert len(warned) == 1, 'warned once per device type'
+    msg, level = warned[0]
     assert level == logging.WARNING
     assert "autocast='bfloat16' has no native support on this cpu" in msg
     assert 'model.teacher.autocast=None' in msg
