@@ -281,7 +281,7 @@ def online_cost_lines(n: Numbers, tables: Optional[List[str]] = None) -> List[st
                      'runs)')
         if 'online-mixup-bf16' in ratio:
             emulated = ''
-            if m.get('native_bfloat16') and m.get('bfloat16_instructions') is False:
+            if rec.bfloat16_emulated(m):
                 slower = sum(b > f for b, f in zip(ratio['online-mixup-bf16'],
                                                    ratio['online-mixup']))
                 emulated = (f'; emulated by oneDNN on this CPU, slower than float32 in {slower} '

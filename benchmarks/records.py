@@ -191,6 +191,16 @@ def _short(commit: str) -> str:
     return commit[:10] + ('-dirty' if commit.endswith('-dirty') else '')
 
 
+def bfloat16_emulated(machine: Dict[str, Any]) -> bool:
+    """Whether oneDNN ran bfloat16 on a machine record's CPU without bf16 instructions.
+
+    Example:
+        >>> bfloat16_emulated(dict(native_bfloat16=True, bfloat16_instructions=False))
+        True
+    """
+    return bool(machine.get('native_bfloat16')) and machine.get('bfloat16_instructions') is False
+
+
 def bfloat16_label(machine: Dict[str, Any]) -> str:
     """How a machine record's CPU runs bfloat16 (runs before 2026-12-07 did not record its
     instructions: their CPUs were told apart by oneDNN alone).
@@ -201,7 +211,7 @@ def bfloat16_label(machine: Dict[str, Any]) -> str:
     """
     if not machine['native_bfloat16']:
         return 'no native bfloat16'
-    if machine.get('bfloat16_instructions') is False:
+    if bfloat16_emulated(machine):
         return 'bfloat16 emulated by oneDNN (no bfloat16 instructions)'
     return 'native bfloat16'
 
