@@ -240,6 +240,13 @@ def _at_most(values: List[float], target: float) -> str:
     return 'met' if mean <= target else 'missed'
 
 
+def spread_verdict(a: List[float], b: List[float]) -> str:
+    """Whether the means of two rows' seeds differ by more than their stds summed."""
+    resolved = abs(statistics.mean(a) - statistics.mean(b)) > (statistics.stdev(a)
+                                                               + statistics.stdev(b))
+    return 'larger than the seed spread' if resolved else 'within the seed spread: unresolved'
+
+
 def online_cost_lines(n: Numbers, tables: Optional[List[str]] = None) -> List[str]:
     """For each of the cost ``tables`` (default: :func:`cost_tables`), the online teacher's step
     against the plain binary step, from the seeds whose rows all ran side by side (one
@@ -278,7 +285,11 @@ def online_cost_lines(n: Numbers, tables: Optional[List[str]] = None) -> List[st
             text += (f'; {rec.fmt(ratio["online-mixup-unfolded"], 2)}x with the teacher\'s '
                      'BatchNorms not folded into its convolutions (`FrozenTeacher(fold_bn=False)`'
                      f', the cost before folding; folding was faster in {faster} of {len(seeds)} '
-                     'runs)')
+                     'runs')
+            if len(seeds) > 1:
+                text += '; ' + spread_verdict(ratio['online-mixup-unfolded'],
+                                              ratio['online-mixup'])
+            text += ')'
         if 'online-mixup-bf16' in ratio:
             emulated = ''
             if rec.bfloat16_emulated(m):
@@ -307,11 +318,10 @@ def held_out_verdict(n: Numbers, row: str, label: str, against: Dict[str, str],
         return ''
     if min(len(r) for r in runs) < 3:
         return ''
-    (m, s), *refs = [(statistics.mean(v), statistics.stdev(v))
-                     for v in ([r[held] for r in rs] for rs in runs)]
-    spread = {True: 'larger than the seed spread', False: 'within the seed spread: unresolved'}
-    parts = [f'{name} {m2:.1f} ± {s2:.1f} ({m - m2:+.1f}, {spread[abs(m - m2) > s + s2]})'
-             for name, (m2, s2) in zip(against.values(), refs)]
+    values = [[r[held] for r in rs] for rs in runs]
+    (m, s), *refs = [(statistics.mean(v), statistics.stdev(v)) for v in values]
+    parts = [f'{name} {m2:.1f} ± {s2:.1f} ({m - m2:+.1f}, {spread_verdict(values[0], v2)})'
+             for name, (m2, s2), v2 in zip(against.values(), refs, values[1:])]
     return (f' On the held-out split (3 seeds each), {label}: {m:.1f} ± {s:.1f}, against '
             + '; '.join(parts) + '.')
 
