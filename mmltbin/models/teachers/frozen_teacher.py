@@ -458,8 +458,11 @@ class FrozenTeacher(BaseModule):
         if self._inference is None:
             probe = x[:2]
             try:
-                folded, num = fold_batch_norms(
-                    self.model, lambda model: self._features_logits(probe, need_logits, model))
+                # compared in float32 even inside a caller's autocast (mmengine's AMP), whose
+                # rounding would hide or fake a mismatch
+                with torch.autocast(x.device.type, enabled=False):
+                    folded, num = fold_batch_norms(
+                        self.model, lambda model: self._features_logits(probe, need_logits, model))
             except FoldMismatchError as err:
                 print_log(f'FrozenTeacher: {err}; the teacher runs unfolded (set '
                           'model.teacher.fold_bn=False to silence this)', logger='current',

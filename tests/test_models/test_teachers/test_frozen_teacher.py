@@ -114,6 +114,19 @@ def test_fold_bn_same_outputs_same_state_dict_and_folds_again_after_loading(save
     assert folded(x.double())[0].dtype == torch.float64
 
 
+def test_fold_is_checked_in_float32_inside_a_callers_autocast(saved_classifier, monkeypatch):
+    from mmltbin.models.teachers import frozen_teacher
+    _, path = saved_classifier
+    said = []
+    monkeypatch.setattr(frozen_teacher, 'print_log',
+                        lambda msg, logger=None, level=None: said.append((msg, level)))
+    teacher = FrozenTeacher(_classifier_cfg(), checkpoint=path)
+    with torch.autocast('cpu', dtype=torch.bfloat16):  # as mmengine's AmpOptimWrapper runs it
+        teacher(torch.randn(4, 3, 16, 16))
+    assert [level for _, level in said] == [None], said  # folded, no mismatch warned
+    assert teacher._inference[0] is not teacher.model
+
+
 def test_a_fold_that_does_not_hold_warns_and_runs_the_encoder(saved_classifier, monkeypatch):
     from mmltbin.models.teachers import frozen_teacher
     from mmltbin.models.utils import FoldMismatchError
