@@ -313,7 +313,9 @@ def main() -> None:
         return
     runs = existing['runs'] if existing else []
     done = {(r['row'], r['seed']) for r in runs}
-    pending = [(row, seed) for row in rows for seed in args.seeds if (row.name, seed) not in done]
+    # seed by seed: one seed's rows run back to back, so a cost table's per-seed ratios compare
+    # runs made close together on a machine whose speed drifts
+    pending = [(row, seed) for seed in args.seeds for row in rows if (row.name, seed) not in done]
     lock = threading.Lock()
     failed: List[str] = []
     work_root = osp.join(args.work_root, args.table)

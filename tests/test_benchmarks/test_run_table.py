@@ -250,3 +250,14 @@ def test_the_command_line_records_each_run_with_its_provenance(tmp_path, monkeyp
     made.clear()
     run_table.main()  # both runs are recorded: nothing is made again
     assert made == [] and len(records.load(out)['runs']) == 2
+    # one process: each seed's rows run back to back (side-by-side timings)
+    argv[argv.index('ce') + 1:argv.index('ce') + 1] = ['online-mixup']
+    argv[argv.index('--jobs') + 1] = '1'
+    monkeypatch.setattr(sys, 'argv', argv)
+    run_table.main()
+    assert [(name, seed) for name, seed, *_ in made] == [('online-mixup', 0), ('online-mixup', 1)]
+    made.clear()
+    argv[argv.index('--out') + 1] = str(tmp_path / 'cost2.json')
+    run_table.main()
+    assert [(name, seed) for name, seed, *_ in made] == [
+        ('ce', 0), ('online-mixup', 0), ('ce', 1), ('online-mixup', 1)]
