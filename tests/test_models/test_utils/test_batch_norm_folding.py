@@ -55,25 +55,24 @@ def test_mmpretrain_resnet_folds_its_conv_norm_pairs():
         torch.testing.assert_close(folded(x), net(x), rtol=1e-4, atol=1e-4)
 
 
-class _PreActivation(nn.Module):
-    """Registers the conv before the norm, but the norm reads the block's input."""
+class _ConvNorm(nn.Module):
+    """A conv registered before a norm; subclasses wire them."""
 
     def __init__(self) -> None:
         super().__init__()
         self.conv = nn.Conv2d(4, 4, 3, padding=1)
         self.bn = nn.BatchNorm2d(4)
+
+
+class _PreActivation(_ConvNorm):
+    """Registers the conv before the norm, but the norm reads the block's input."""
 
     def forward(self, x):
         return self.conv(torch.relu(self.bn(x)))
 
 
-class _ReadTwice(nn.Module):
+class _ReadTwice(_ConvNorm):
     """The conv's output goes to the norm and, unnormalised, to the sum."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.conv = nn.Conv2d(4, 4, 3, padding=1)
-        self.bn = nn.BatchNorm2d(4)
 
     def forward(self, x):
         y = self.conv(x)
