@@ -253,8 +253,8 @@ _SPEED_VARIANTS = (
     ('online-mixup-unfolded', "with the teacher's BatchNorms not folded into its convolutions "
      "(`FrozenTeacher(fold_bn=False)`, the cost before folding", 'folding', False),
     ('online-mixup-openvino', "with the teacher's encoder run by OpenVINO "
-     "(`FrozenTeacher(runtime='openvino')`, what `runtime='auto'` runs where the teacher "
-     'computes in float32 on a CPU', 'OpenVINO', True),
+     "(`FrozenTeacher(runtime='openvino')`, what the default's `runtime='auto'` runs where the "
+     'teacher computes in float32 on a CPU', 'OpenVINO', True),
 )
 
 
