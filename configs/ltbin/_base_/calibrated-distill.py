@@ -31,10 +31,6 @@ model = dict(
         # same top-1 class as float32 on ~99% of images; float32 where the device has no
         # native bf16 (docs/teachers.md)
         autocast='bfloat16',
-        # where the encoder runs in float32 on a CPU, OpenVINO runs it (the same outputs up to
-        # float rounding, faster depthwise convolutions); torch on a GPU or in native bf16
-        # (docs/teachers.md)
-        runtime='auto',
     ),
     # Consistent Mixup (alpha 1): the data preprocessor mixes the batch before the teacher and
     # the student see it, so they always share one, never repeated view (the "function

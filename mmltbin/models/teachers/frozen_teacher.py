@@ -26,7 +26,7 @@ _CALIBRATED_SIGNATURE = CALIBRATED_ENCODER_PREFIX + 'model.'
 #: ``FrozenTeacher(autocast=...)``: the encoder's compute dtype (None: float32).
 AUTOCAST_DTYPES = {None: None, 'bfloat16': torch.bfloat16, 'float16': torch.float16}
 #: ``FrozenTeacher(runtime=...)``: what runs the frozen encoder's forward.
-RUNTIMES = ('torch', 'openvino', 'auto')
+RUNTIMES = ('torch', 'openvino')
 #: Rows of a batch that a view holds (None: all rows, in order), one entry per view.
 ViewRows = Optional[Sequence[Optional[Tensor]]]
 
@@ -137,16 +137,14 @@ class FrozenTeacher(BaseModule):
             (a fold that does not hold warns and runs the encoder as it is); remade after
             ``load_state_dict`` or a device / dtype change; never with ``trainable`` modules.
             The module's own weights and state dict are unchanged. Defaults to True.
-        runtime (str): What runs the frozen encoder: ``'torch'``; ``'openvino'``, the
+        runtime (str): What runs the frozen encoder: ``'torch'`` or ``'openvino'``, the
             (folded) encoder converted once to an OpenVINO graph with dynamic input sizes and
             run by OpenVINO's CPU runtime (:class:`~mmltbin.models.utils.OpenVINOModule`; the
             ``deploy`` extra): the same outputs up to float rounding, faster kernels for an
-            EfficientNet's depthwise convolutions (docs/teachers.md), checked against torch on
-            the first input of every size (a mismatch warns and runs torch); inputs on another
-            device run in torch, with a warning; ``autocast='bfloat16'``, where native, becomes
-            OpenVINO's bf16 precision; never with ``trainable`` modules. ``'auto'``: OpenVINO
-            where the encoder would run in float32 on the CPU and OpenVINO is installed, torch
-            elsewhere (a GPU, native ``autocast``, ``trainable`` modules), without a warning.
+            EfficientNet's depthwise convolutions (docs/teachers.md). Checked against torch on
+            the first input of every size (a mismatch warns and runs torch); inputs on
+            another device run in torch, with a warning. ``autocast='bfloat16'``, where
+            native, becomes OpenVINO's bf16 precision. Never with ``trainable`` modules.
             Defaults to ``'torch'``.
 
     Example:
@@ -513,40 +511,27 @@ class FrozenTeacher(BaseModule):
         return self._inference[0]
 
     def _openvino_model(self, x: Tensor, need_logits: bool) -> Optional[OpenVINOModule]:
-        """The encoder compiled by OpenVINO, made once, where ``runtime`` says so; None: torch
-        runs it."""
-        if self.runtime == 'torch':
+        """With ``runtime='openvino'``, the encoder compiled by OpenVINO (made once); None:
+        torch runs it."""
+        if self.runtime != 'openvino':
             return None
-        from ...deploy.backend import openvino_available  # deploy imports the models
         if need_logits not in self._openvino:
             fast = None
-            native = self.autocast is not None and self._autocast_native(x.device)
-            if self.runtime == 'auto' and (x.device.type != 'cpu' or native or self.trainable
-                                           or not openvino_available()):
-                pass  # torch: the device is not a CPU, or torch computes in low precision
-            elif x.device.type != 'cpu':
+            if x.device.type != 'cpu':
                 print_log(f'FrozenTeacher: runtime="openvino" runs on the CPU, the teacher\'s '
                           f'inputs are on {x.device}: the teacher runs in torch (set '
                           'model.teacher.runtime="torch" to silence this)', logger='current',
                           level=logging.WARNING)
             else:
-                native = self.autocast == 'bfloat16' and native
-                try:
-                    fast = OpenVINOModule(
-                        self._inference_model(x, need_logits),
-                        lambda model, inputs: tuple(
-                            t for t in self._features_logits(inputs, need_logits, model)
-                            if t is not None),
-                        x[:2], dtype=torch.bfloat16 if native else None)
-                except Exception as err:  # the converter raises its own types per failed op
-                    print_log(f'FrozenTeacher: OpenVINO could not convert the encoder of '
-                              f'{self._name()} ({type(err).__name__}: {err}); the teacher runs '
-                              'in torch (set model.teacher.runtime="torch" to silence this)',
-                              logger='current', level=logging.WARNING)
-                else:
-                    print_log(f'FrozenTeacher: the encoder of {self._name()} runs in OpenVINO '
-                              f'({fast.net.config["INFERENCE_PRECISION_HINT"]})',
-                              logger='current')
+                native = self.autocast == 'bfloat16' and self._autocast_native(x.device)
+                fast = OpenVINOModule(
+                    self._inference_model(x, need_logits),
+                    lambda model, inputs: tuple(
+                        t for t in self._features_logits(inputs, need_logits, model)
+                        if t is not None),
+                    x[:2], dtype=torch.bfloat16 if native else None)
+                print_log(f'FrozenTeacher: the encoder of {self._name()} runs in OpenVINO '
+                          f'({fast.net.config["INFERENCE_PRECISION_HINT"]})', logger='current')
             self._openvino[need_logits] = fast
         return self._openvino[need_logits]
 
