@@ -247,15 +247,27 @@ def spread_verdict(a: List[float], b: List[float]) -> str:
     return 'larger than the seed spread' if resolved else 'within the seed spread: unresolved'
 
 
+#: cost rows that run the float32 teacher another way: (row, how, the speed-up compared,
+#: whether the row has it; else the float32 row has it)
+_SPEED_VARIANTS = (
+    ('online-mixup-unfolded', "with the teacher's BatchNorms not folded into its convolutions "
+     "(`FrozenTeacher(fold_bn=False)`, the cost before folding", 'folding', False),
+    ('online-mixup-openvino', "with the teacher's encoder run by OpenVINO "
+     "(`FrozenTeacher(runtime='openvino')`, what `runtime='auto'` runs where the teacher "
+     'computes in float32 on a CPU', 'OpenVINO', True),
+)
+
+
 def online_cost_lines(n: Numbers, tables: Optional[List[str]] = None) -> List[str]:
     """For each of the cost ``tables`` (default: :func:`cost_tables`), the online teacher's step
     against the plain binary step, from the seeds whose rows all ran side by side (one
     command), against the target of at most 2x. The rows: ``ce`` and ``online-mixup``, and
-    where the table has them, the teacher in bfloat16 and the teacher unfolded."""
+    where the table has them, the teacher in bfloat16, unfolded and run by OpenVINO."""
     lines = []
     for t in cost_tables() if tables is None else tables:
         runs_by_row = {}
-        for row in ('ce', 'online-mixup', 'online-mixup-bf16', 'online-mixup-unfolded'):
+        for row in ('ce', 'online-mixup', 'online-mixup-bf16',
+                    *(variant[0] for variant in _SPEED_VARIANTS)):
             try:
                 runs_by_row[row] = {r['seed']: r for r in n.runs(t, row)}
             except KeyError:
@@ -279,16 +291,16 @@ def online_cost_lines(n: Numbers, tables: Optional[List[str]] = None) -> List[st
                 f'online at 32/64/96 px costs {rec.fmt(ratio["online-mixup"], 2)}x the plain '
                 f'binary step in float32 ({len(seeds)} seed{"s" * (len(seeds) > 1)}; target: at '
                 f'most 2x, {_at_most(ratio["online-mixup"], 2.0)})')
-        if 'online-mixup-unfolded' in ratio:
-            faster = sum(u > f for u, f in zip(ratio['online-mixup-unfolded'],
-                                               ratio['online-mixup']))
-            text += (f'; {rec.fmt(ratio["online-mixup-unfolded"], 2)}x with the teacher\'s '
-                     'BatchNorms not folded into its convolutions (`FrozenTeacher(fold_bn=False)`'
-                     f', the cost before folding; folding was faster in {faster} of {len(seeds)} '
-                     'runs')
+        for row, label, speed_up, in_row in _SPEED_VARIANTS:
+            if row not in ratio:
+                continue
+            faster = sum(v < f if in_row else v > f
+                         for v, f in zip(ratio[row], ratio['online-mixup']))
+            target = f'; target: {_at_most(ratio[row], 2.0)}' if in_row else ''
+            text += (f'; {rec.fmt(ratio[row], 2)}x {label}{target}; {speed_up} was faster in '
+                     f'{faster} of {len(seeds)} runs')
             if len(seeds) > 1:
-                text += '; ' + spread_verdict(ratio['online-mixup-unfolded'],
-                                              ratio['online-mixup'])
+                text += '; ' + spread_verdict(ratio[row], ratio['online-mixup'])
             text += ')'
         if 'online-mixup-bf16' in ratio:
             emulated = ''

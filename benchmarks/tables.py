@@ -542,6 +542,13 @@ TABLES = {
                      'BatchNorms not folded into its convolutions (fold_bn=False, 3 epochs)',
                      f'{METHOD}_online-mixup', overrides=(Key('model.teacher.fold_bn', False), ),
                      epochs=3),
+            _variant('online-mixup-openvino', 'no cache, consistent Mixup, the teacher\'s '
+                     'encoder run by OpenVINO (runtime=\'openvino\', 3 epochs)',
+                     f'{METHOD}_online-mixup', overrides=(Key('model.teacher.runtime', 'openvino'),
+                                                          ), epochs=3),
+            _variant('online-mixup-bf16-openvino', 'the default with the teacher\'s encoder run '
+                     'by OpenVINO in bfloat16 (runtime=\'openvino\', 3 epochs)', METHOD,
+                     overrides=(Key('model.teacher.runtime', 'openvino'), ), epochs=3),
             _variant('one-res', 'resolution subset: one random teacher resolution per sample, '
                      'no cache (3 epochs)', f'{METHOD}_one-res', epochs=3),
             _variant('method', 'the method (all 3 resolutions made inside the teacher, '

@@ -198,11 +198,21 @@ def test_the_online_cost_is_judged_per_machine_and_only_when_measured_side_by_si
     assert '1.55 ± 0.07x the plain binary step in float32 (2 seeds; target: at most 2x, met); ' \
         '1.95 ± 0.07x with the teacher\'s BatchNorms not folded' in c
     assert 'folding was faster in 2 of 2 runs; larger than the seed spread).' in c
-    assert 'bfloat16' not in c
+    assert 'bfloat16' not in c and 'OpenVINO' not in c
+    # the teacher in torch and in OpenVINO: the faster variant is the row's, with its target
+    numbers.data['cost_e'] = table('CPU E', [(10.0, 21.0, 15.0), (10.0, 22.0, 21.5)],
+                                   rows=('ce', 'online-mixup', 'online-mixup-openvino'))
+    e, = make_docs.online_cost_lines(numbers, ['cost_e'])
+    assert '2.15 ± 0.07x the plain binary step in float32 (2 seeds; target: at most 2x, ' \
+        'missed); 1.82 ± 0.46x with the teacher\'s encoder run by ' \
+        "OpenVINO (`FrozenTeacher(runtime='openvino')`" in e
+    assert ('float32 on a CPU; target: unresolved (within the seed spread); OpenVINO was faster '
+            'in 2 of 2 runs; within the seed spread: unresolved).') in e
     # a table without the online row gives no line
     numbers.data['cost_d'] = table('CPU D', [(10.0, )])
     assert make_docs.online_cost_lines(numbers, ['cost_d']) == []
-    assert make_docs.cost_tables() == ['fmnist_lt_cost', 'fmnist_lt_cost_xeon']
+    assert make_docs.cost_tables() == ['fmnist_lt_cost', 'fmnist_lt_cost_epyc_avx2',
+                                       'fmnist_lt_cost_xeon']
 
 
 def test_the_larger_set_line_waits_for_its_runs_and_judges_where_the_baseline_stops():
