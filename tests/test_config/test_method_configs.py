@@ -50,6 +50,7 @@ VARIANTS = {
                                                         'model.teacher.autocast'}),
     'reactnet_fashion-mnist-lt_online-mixup.py': (DEFAULT, {'model.teacher.autocast',
                                                             'model.teacher.runtime'}),
+    'reactnet_fashion-mnist-lt_torch-teacher.py': (DEFAULT, {'model.teacher.runtime'}),
     'reactnet_fashion-mnist-lt_online-cutmix.py': (DEFAULT, {'model.train_cfg',
                                                             'model.teacher.autocast'}),
     'reactnet_fashion-mnist-lt_one-res.py': (DEFAULT, {

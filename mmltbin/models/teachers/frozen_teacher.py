@@ -177,9 +177,10 @@ class FrozenTeacher(BaseModule):
             the first input of every size (a mismatch warns and runs torch); inputs on another
             device run in torch, with a warning; ``autocast='bfloat16'``, where native, becomes
             OpenVINO's bf16 precision; never with ``trainable`` modules. ``'auto'``: OpenVINO
-            where the encoder would run in float32 on the CPU and OpenVINO is installed, torch
-            elsewhere (a GPU, native ``autocast``, ``trainable`` modules), without a warning.
-            Defaults to ``'torch'``.
+            in float32 on a CPU where OpenVINO is installed (``autocast`` then applies only
+            where torch runs: OpenVINO's float32 was faster than torch in either precision on
+            every CPU measured, docs/teachers.md), torch elsewhere (a GPU, ``trainable``
+            modules), without a warning. Defaults to ``'torch'``.
 
     Example:
         >>> import torch
@@ -552,23 +553,23 @@ class FrozenTeacher(BaseModule):
         from ...deploy.backend import openvino_available  # deploy imports the models
         if need_logits not in self._openvino:
             fast = None
-            native = self.autocast is not None and self._autocast_native(x.device)
-            if self.runtime == 'auto' and (x.device.type != 'cpu' or native or self.trainable
+            if self.runtime == 'auto' and (x.device.type != 'cpu' or self.trainable
                                            or not openvino_available()):
-                pass  # torch: the device is not a CPU, or torch computes in low precision
+                pass  # torch: not a CPU, a trained part, or no OpenVINO
             elif x.device.type != 'cpu':
                 print_log(f'FrozenTeacher: runtime="openvino" runs on the CPU, the teacher\'s '
                           f'inputs are on {x.device}: the teacher runs in torch (set '
                           'model.teacher.runtime="torch" to silence this)', logger='current',
                           level=logging.WARNING)
             else:
-                native = self.autocast == 'bfloat16' and native
+                bf16 = (self.runtime == 'openvino' and self.autocast == 'bfloat16'
+                        and self._autocast_native(x.device))
                 try:
                     fast = OpenVINOModule(
                         self._inference_model(x, need_logits),
                         functools.partial(_present_outputs, need_logits=need_logits,
                                           feature_mode=self.feature_mode),
-                        x[:2], dtype=torch.bfloat16 if native else None)
+                        x[:2], dtype=torch.bfloat16 if bf16 else None)
                 except Exception as err:  # the converter raises its own types per failed op
                     print_log(f'FrozenTeacher: OpenVINO could not convert the encoder of '
                               f'{self._name()} ({type(err).__name__}: {err}); the teacher runs '

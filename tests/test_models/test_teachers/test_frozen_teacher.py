@@ -1,6 +1,7 @@
 """FrozenTeacher: frozen, safely loaded, (features, logits) from any mmpretrain classifier."""
 import logging
 import os
+from typing import Optional
 
 import pytest
 import torch
@@ -179,25 +180,30 @@ def test_openvino_runtime_same_outputs_and_remade_after_loading(saved_classifier
         FrozenTeacher(_classifier_cfg(), runtime='openvino', trainable=('backbone.layer2', ))
 
 
-def test_auto_runtime_picks_openvino_only_for_float32_on_the_cpu(saved_classifier,
-                                                                 monkeypatch):
+def test_auto_runtime_runs_openvino_in_float32_on_the_cpu(saved_classifier, monkeypatch):
     pytest.importorskip('openvino', reason='OpenVINO (the deploy extra) is not installed')
     from mmltbin.deploy import backend
     from mmltbin.models.teachers import frozen_teacher
     _, path = saved_classifier
     x = torch.randn(4, 3, 16, 16)
 
-    def runs_openvino(**kwargs) -> bool:
-        teacher = FrozenTeacher(_classifier_cfg(), checkpoint=path, runtime='auto', **kwargs)
+    def precision(runtime: str = 'auto', **kwargs) -> Optional[str]:
+        """OpenVINO's precision for the teacher's encoder; None: torch runs it."""
+        teacher = FrozenTeacher(_classifier_cfg(), checkpoint=path, runtime=runtime, **kwargs)
         teacher(x)
-        return teacher._openvino[True] is not None
+        fast = teacher._openvino[True]
+        return None if fast is None else fast.net.config['INFERENCE_PRECISION_HINT']
 
-    assert runs_openvino() and runs_openvino(autocast='bfloat16') == (
-        not cpu_bfloat16_native())
     monkeypatch.setattr(frozen_teacher, 'native_autocast', lambda device, dtype: True)
-    assert runs_openvino() and not runs_openvino(autocast='bfloat16')  # torch's bf16 instead
+    assert precision() == 'f32'
+    # 'auto' keeps float32 even where torch would autocast; 'openvino' follows autocast
+    assert precision(autocast='bfloat16') == 'f32'
+    if cpu_bfloat16_native():  # OpenVINO's bf16 needs the instructions
+        assert precision('openvino', autocast='bfloat16') == 'bf16'
+    monkeypatch.setattr(frozen_teacher, 'native_autocast', lambda device, dtype: False)
+    assert precision('openvino', autocast='bfloat16') == 'f32'
     monkeypatch.setattr(backend, 'openvino_available', lambda: False)
-    assert not runs_openvino()  # not installed: torch, where runtime='openvino' would raise
+    assert precision() is None  # not installed: torch, where runtime='openvino' would raise
     assert not FrozenTeacher(_classifier_cfg(), runtime='auto',
                              trainable=('backbone.layer2', ))._openvino_model(x, True)
 
