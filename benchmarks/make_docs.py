@@ -35,8 +35,8 @@ HEADLINE_ROWS = (
     ('ce', 'binary, cross-entropy'),
     ('balanced-softmax', 'binary, balanced softmax (the best LT baseline here)'),
     ('method', 'binary, Calibrate and Distill, cached teacher outputs (the earlier default)'),
-    ('default', '**binary, Calibrate and Distill** (the default config: the teacher online in '
-     'bfloat16, consistent Mixup)'),
+    ('default', '**binary, Calibrate and Distill** (the default config as measured: the teacher '
+     'online in torch bfloat16, consistent Mixup)'),
     ('paper-form', "binary, the paper's own form of the method"),
 )
 # results written by benchmarks/inference.py and gpu_check.py, in their own formats
@@ -247,15 +247,29 @@ def spread_verdict(a: List[float], b: List[float]) -> str:
     return 'larger than the seed spread' if resolved else 'within the seed spread: unresolved'
 
 
+#: cost rows that run the teacher another way: (row, the row it is compared with, how, the
+#: speed-up compared, whether the row has it; else the row compared with has it)
+_SPEED_VARIANTS = (
+    ('online-mixup-unfolded', 'online-mixup', "with the teacher's BatchNorms not folded into its "
+     "convolutions (`FrozenTeacher(fold_bn=False)`, the cost before folding", 'folding', False),
+    ('online-mixup-openvino', 'online-mixup', "with the teacher's encoder run by OpenVINO in "
+     "float32 (`FrozenTeacher(runtime='openvino')`", 'OpenVINO', True),
+    ('online-mixup-bf16-openvino', 'online-mixup-bf16', "with the teacher's encoder run by "
+     "OpenVINO in bfloat16 (`FrozenTeacher(autocast='bfloat16', runtime='openvino')`, against "
+     'torch in bfloat16', 'OpenVINO', True),
+)
+
+
 def online_cost_lines(n: Numbers, tables: Optional[List[str]] = None) -> List[str]:
     """For each of the cost ``tables`` (default: :func:`cost_tables`), the online teacher's step
     against the plain binary step, from the seeds whose rows all ran side by side (one
     command), against the target of at most 2x. The rows: ``ce`` and ``online-mixup``, and
-    where the table has them, the teacher in bfloat16 and the teacher unfolded."""
+    where the table has them, the teacher in bfloat16, unfolded and run by OpenVINO."""
     lines = []
     for t in cost_tables() if tables is None else tables:
         runs_by_row = {}
-        for row in ('ce', 'online-mixup', 'online-mixup-bf16', 'online-mixup-unfolded'):
+        for row in ('ce', 'online-mixup', 'online-mixup-bf16',
+                    *(variant[0] for variant in _SPEED_VARIANTS)):
             try:
                 runs_by_row[row] = {r['seed']: r for r in n.runs(t, row)}
             except KeyError:
@@ -279,17 +293,6 @@ def online_cost_lines(n: Numbers, tables: Optional[List[str]] = None) -> List[st
                 f'online at 32/64/96 px costs {rec.fmt(ratio["online-mixup"], 2)}x the plain '
                 f'binary step in float32 ({len(seeds)} seed{"s" * (len(seeds) > 1)}; target: at '
                 f'most 2x, {_at_most(ratio["online-mixup"], 2.0)})')
-        if 'online-mixup-unfolded' in ratio:
-            faster = sum(u > f for u, f in zip(ratio['online-mixup-unfolded'],
-                                               ratio['online-mixup']))
-            text += (f'; {rec.fmt(ratio["online-mixup-unfolded"], 2)}x with the teacher\'s '
-                     'BatchNorms not folded into its convolutions (`FrozenTeacher(fold_bn=False)`'
-                     f', the cost before folding; folding was faster in {faster} of {len(seeds)} '
-                     'runs')
-            if len(seeds) > 1:
-                text += '; ' + spread_verdict(ratio['online-mixup-unfolded'],
-                                              ratio['online-mixup'])
-            text += ')'
         if 'online-mixup-bf16' in ratio:
             emulated = ''
             if rec.bfloat16_emulated(m):
@@ -297,10 +300,21 @@ def online_cost_lines(n: Numbers, tables: Optional[List[str]] = None) -> List[st
                                                    ratio['online-mixup']))
                 emulated = (f'; emulated by oneDNN on this CPU, slower than float32 in {slower} '
                             f'of {len(seeds)} runs: such a CPU now runs the teacher in float32')
-            text += (f' and {rec.fmt(ratio["online-mixup-bf16"], 2)}x with the teacher in '
+            text += (f'; {rec.fmt(ratio["online-mixup-bf16"], 2)}x with the teacher in '
                      f'bfloat16 (`FrozenTeacher(autocast=\'bfloat16\')`, '
                      f'{_at_most(ratio["online-mixup-bf16"], 2.0)}{emulated}; its accuracy: '
                      '[teacher_precision](../benchmarks/results/teacher_precision.md))')
+        for row, reference, label, speed_up, in_row in _SPEED_VARIANTS:
+            if row not in ratio or reference not in ratio:
+                continue
+            faster = sum(v < f if in_row else v > f
+                         for v, f in zip(ratio[row], ratio[reference]))
+            target = f'; target: {_at_most(ratio[row], 2.0)}' if in_row else ''
+            text += (f'; {rec.fmt(ratio[row], 2)}x {label}{target}; {speed_up} was faster in '
+                     f'{faster} of {len(seeds)} runs')
+            if len(seeds) > 1:
+                text += '; ' + spread_verdict(ratio[row], ratio[reference])
+            text += ')'
         lines.append(text + '.')
     return lines
 

@@ -129,6 +129,9 @@ METHOD = 'reactnet_fashion-mnist-lt'
 # the method with cached teacher outputs: the default when the main, variants and schedule
 # tables were measured (same settings as then; their rows keep it)
 CACHED = f'{METHOD}_cached'
+# the default with the teacher in torch (bfloat16 autocast where native): the default until it
+# ran the teacher in OpenVINO on a CPU; the rows that measure torch's bfloat16 teacher
+TORCH_TEACHER = f'{METHOD}_torch-teacher'
 PIPELINE = 'train_dataloader.dataset.dataset.pipeline'
 
 
@@ -221,7 +224,7 @@ MAIN_ROWS = (
     _student('method', '+ multi-resolution = the method with cached teacher outputs (the '
              'earlier default)', CACHED),
     _student('default', '+ the teacher online in bfloat16 and consistent Mixup = the method '
-             '(default config)', METHOD),
+             '(default config; recorded with the teacher in torch)', METHOD),
     _student('one-res', 'the method with one random teacher resolution per sample, no cache',
              f'{METHOD}_one-res'),
     _student('paper-form', "the paper's form: plain KL + cosine feature term, adversarial "
@@ -500,7 +503,7 @@ TABLES = {
             _view('online-mixup', 'no cache, consistent Mixup (alpha 1) for teacher and student',
                   f'{METHOD}_online-mixup'),
             *[_view('online-mixup-bf16', 'the default: no cache, consistent Mixup, the teacher '
-                    'in bfloat16', METHOD, epochs=e) for e in (80, 160, 320)],
+                    'in bfloat16 in torch', TORCH_TEACHER, epochs=e) for e in (80, 160, 320)],
             _view('online-cutmix', 'no cache, consistent CutMix (alpha 1)',
                   f'{METHOD}_online-cutmix'),
             _long(_student('teacher-4res-student', 'cached, the 32/64/96/128 px teacher',
@@ -518,7 +521,7 @@ TABLES = {
                   for form, label, config in (
                       ('student', 'cached', CACHED),
                       ('online', 'the default (no cache, consistent Mixup, the teacher in '
-                       'bfloat16)', METHOD))))],
+                       'bfloat16 in torch)', TORCH_TEACHER))))],
         )),
     # Timings: one run at a time (`--jobs 1`) on an otherwise idle machine. Batch 32, the
     # default; the batch-128 table is benchmarks/results/previous/fmnist_lt_cost_bs128.md, the
@@ -537,11 +540,18 @@ TABLES = {
                      'teacher resolutions every batch, 3 epochs)', f'{METHOD}_online-mixup',
                      epochs=3),
             _variant('online-mixup-bf16', 'no cache, consistent Mixup, the teacher in bfloat16 '
-                     '(3 epochs)', METHOD, epochs=3),
+                     '(in torch, 3 epochs)', TORCH_TEACHER, epochs=3),
             _variant('online-mixup-unfolded', 'no cache, consistent Mixup, the teacher\'s '
                      'BatchNorms not folded into its convolutions (fold_bn=False, 3 epochs)',
                      f'{METHOD}_online-mixup', overrides=(Key('model.teacher.fold_bn', False), ),
                      epochs=3),
+            _variant('online-mixup-openvino', 'no cache, consistent Mixup, the teacher\'s '
+                     'encoder run by OpenVINO (runtime=\'openvino\', 3 epochs)',
+                     f'{METHOD}_online-mixup', overrides=(Key('model.teacher.runtime', 'openvino'),
+                                                          ), epochs=3),
+            _variant('online-mixup-bf16-openvino', 'the default with the teacher\'s encoder run '
+                     'by OpenVINO in bfloat16 (runtime=\'openvino\', 3 epochs)', METHOD,
+                     overrides=(Key('model.teacher.runtime', 'openvino'), ), epochs=3),
             _variant('one-res', 'resolution subset: one random teacher resolution per sample, '
                      'no cache (3 epochs)', f'{METHOD}_one-res', epochs=3),
             _variant('method', 'the method (all 3 resolutions made inside the teacher, '

@@ -1,5 +1,7 @@
-"""Importing OpenVINO, an optional dependency (the ``deploy`` extra)."""
+"""Importing OpenVINO, an optional dependency (the ``deploy`` extra), and its one ``Core``."""
+import functools
 import importlib
+from typing import Any
 
 INSTALL_HINT = ('OpenVINO is not installed; it is the optional "deploy" extra: '
                 'pip install -c requirements/constraints.txt -e ".[deploy]" '
@@ -32,3 +34,18 @@ def import_openvino():
     except ImportError as err:
         raise ImportError(INSTALL_HINT) from err
     return ov, ops
+
+
+@functools.lru_cache(maxsize=None)
+def openvino_core() -> Any:
+    """The process's one ``openvino.Core``, made on first use.
+
+    One ``Core`` per application is OpenVINO's advice (it owns the device plugins): a process
+    that made one per compiled model corrupted its heap and crashed later (CHANGELOG).
+
+    Example:
+        >>> openvino_core() is openvino_core()  # doctest: +SKIP
+        True
+    """
+    ov, _ = import_openvino()
+    return ov.Core()

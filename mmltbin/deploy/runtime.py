@@ -5,7 +5,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import numpy as np
 
-from .backend import import_openvino
+from .backend import import_openvino, openvino_core
 
 #: the kernel name of OpenVINO's JIT 1-bit convolution ends like this (``jit_avx512_u1``)
 BINARY_KERNEL_SUFFIX = '_u1'
@@ -91,6 +91,9 @@ class OpenVINOModel:
         num_threads (int, optional): CPU threads (``INFERENCE_NUM_THREADS``); default: the
             plugin's.
         precision (str): ``INFERENCE_PRECISION_HINT``. Defaults to ``'f32'``.
+        reshape (bool): Compile once per input shape (static shapes, the fastest kernels for a
+            few fixed shapes). False: compile the graph once with its own, possibly dynamic,
+            input shape (inputs whose sizes keep changing). Defaults to True.
 
     Example:
         >>> net = OpenVINOModel('work_dirs/deploy/model.xml', num_threads=1)  # doctest: +SKIP
@@ -98,9 +101,9 @@ class OpenVINOModel:
     """
 
     def __init__(self, model: Union[str, Any], num_threads: Optional[int] = None,
-                 precision: str = 'f32') -> None:
+                 precision: str = 'f32', reshape: bool = True) -> None:
         self.ov, _ = import_openvino()
-        self.core = self.ov.Core()
+        self.core = openvino_core()
         if isinstance(model, str):
             path = osp.join(model, 'model.xml') if osp.isdir(model) else model
             if not osp.isfile(path):
@@ -108,14 +111,18 @@ class OpenVINOModel:
             model = self.core.read_model(path)
         self.model = model
         self.config = compile_config(num_threads, precision)
-        self._compiled: Dict[Tuple[int, ...], Any] = {}
+        self.reshape = reshape
+        self._compiled: Dict[Optional[Tuple[int, ...]], Any] = {}
 
     def compiled(self, shape: Sequence[int]) -> Any:
-        """The model compiled for input ``shape`` (cached)."""
-        shape = tuple(int(s) for s in shape)
+        """The model compiled for input ``shape`` (cached; one for all shapes without
+        ``reshape``)."""
+        shape = tuple(int(s) for s in shape) if self.reshape else None
         if shape not in self._compiled:
-            model = self.model.clone()
-            model.reshape({model.inputs[0]: self.ov.PartialShape(list(shape))})
+            model = self.model
+            if shape is not None:
+                model = model.clone()
+                model.reshape({model.inputs[0]: self.ov.PartialShape(list(shape))})
             self._compiled[shape] = self.core.compile_model(model, 'CPU', self.config)
         return self._compiled[shape]
 
@@ -123,10 +130,15 @@ class OpenVINOModel:
         """A reusable infer request for ``shape`` (for timing loops)."""
         return self.compiled(shape).create_infer_request()
 
-    def __call__(self, inputs: np.ndarray) -> np.ndarray:
+    def run(self, inputs: np.ndarray) -> List[np.ndarray]:
+        """Every output of the graph for ``inputs``, in the graph's order."""
         inputs = np.ascontiguousarray(inputs, dtype=np.float32)
         compiled = self.compiled(inputs.shape)
-        return compiled(inputs)[compiled.outputs[0]].copy()
+        results = compiled(inputs)
+        return [results[output].copy() for output in compiled.outputs]
+
+    def __call__(self, inputs: np.ndarray) -> np.ndarray:
+        return self.run(inputs)[0]
 
     def binary_layers(self) -> int:
         """Number of ``BinaryConvolution`` ops in the graph."""

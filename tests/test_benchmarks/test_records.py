@@ -198,11 +198,32 @@ def test_the_online_cost_is_judged_per_machine_and_only_when_measured_side_by_si
     assert '1.55 ± 0.07x the plain binary step in float32 (2 seeds; target: at most 2x, met); ' \
         '1.95 ± 0.07x with the teacher\'s BatchNorms not folded' in c
     assert 'folding was faster in 2 of 2 runs; larger than the seed spread).' in c
-    assert 'bfloat16' not in c
+    assert 'bfloat16' not in c and 'OpenVINO' not in c
+    # the teacher in torch and in OpenVINO: the faster variant is the row's, with its target
+    numbers.data['cost_e'] = table('CPU E', [(10.0, 21.0, 15.0), (10.0, 22.0, 21.5)],
+                                   rows=('ce', 'online-mixup', 'online-mixup-openvino'))
+    e, = make_docs.online_cost_lines(numbers, ['cost_e'])
+    assert '2.15 ± 0.07x the plain binary step in float32 (2 seeds; target: at most 2x, ' \
+        'missed); 1.82 ± 0.46x with the teacher\'s encoder run by ' \
+        "OpenVINO in float32 (`FrozenTeacher(runtime='openvino')`; target: unresolved (within " \
+        'the seed spread); OpenVINO was faster in 2 of 2 runs; within the seed spread: ' \
+        'unresolved).' in e
+    # OpenVINO in bfloat16 is compared with torch in bfloat16, not with float32
+    numbers.data['cost_f'] = table('CPU F', [(10.0, 20.0, 16.0, 14.0), (10.0, 21.0, 17.0, 13.0)],
+                                   rows=('ce', 'online-mixup', 'online-mixup-bf16',
+                                         'online-mixup-bf16-openvino'))
+    f, = make_docs.online_cost_lines(numbers, ['cost_f'])
+    assert '; 1.65 ± 0.07x with the teacher in bfloat16' in f
+    assert ('; 1.35 ± 0.07x with the teacher\'s encoder run by OpenVINO in bfloat16 '
+            "(`FrozenTeacher(autocast='bfloat16', runtime='openvino')`, against torch in "
+            'bfloat16; target: met; OpenVINO was faster in 2 of 2 runs; larger than the seed '
+            'spread).') in f
     # a table without the online row gives no line
     numbers.data['cost_d'] = table('CPU D', [(10.0, )])
     assert make_docs.online_cost_lines(numbers, ['cost_d']) == []
-    assert make_docs.cost_tables() == ['fmnist_lt_cost', 'fmnist_lt_cost_xeon']
+    assert make_docs.cost_tables() == ['fmnist_lt_cost', 'fmnist_lt_cost_epyc_avx2',
+                                       'fmnist_lt_cost_epyc_avx512',
+                                       'fmnist_lt_cost_xeon']
 
 
 def test_the_larger_set_line_waits_for_its_runs_and_judges_where_the_baseline_stops():

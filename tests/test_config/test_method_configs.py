@@ -18,7 +18,7 @@ METHOD_KEYS = (
     'model.teacher_input', 'model.train_cfg',
     'model.kd_loss', 'model.feature_loss', 'model.projector', 'model.balancer',
     'model.task_loss', 'model.teacher_cache', 'model.teacher.resolutions',
-    'model.teacher.autocast',
+    'model.teacher.autocast', 'model.teacher.runtime',
     'train_dataloader.sampler', 'train_dataloader.batch_size', 'custom_hooks',
     'default_hooks.teacher_cache_prefill', 'optim_wrapper', 'param_scheduler',
 )
@@ -48,7 +48,9 @@ VARIANTS = {
     'reactnet_fashion-mnist-lt_4res.py': (CACHED, {'model.teacher.resolutions'}),
     'reactnet_fashion-mnist-lt_no-cache.py': (DEFAULT, {'model.train_cfg',
                                                         'model.teacher.autocast'}),
-    'reactnet_fashion-mnist-lt_online-mixup.py': (DEFAULT, {'model.teacher.autocast'}),
+    'reactnet_fashion-mnist-lt_online-mixup.py': (DEFAULT, {'model.teacher.autocast',
+                                                            'model.teacher.runtime'}),
+    'reactnet_fashion-mnist-lt_torch-teacher.py': (DEFAULT, {'model.teacher.runtime'}),
     'reactnet_fashion-mnist-lt_online-cutmix.py': (DEFAULT, {'model.train_cfg',
                                                             'model.teacher.autocast'}),
     'reactnet_fashion-mnist-lt_one-res.py': (DEFAULT, {

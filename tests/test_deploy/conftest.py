@@ -43,13 +43,11 @@ def _train_briefly(model, size: int, steps: int = 5):
 @pytest.fixture
 def compile_graph():
     """Compile an OpenVINO graph for a fixed input shape, FP32, one thread."""
-    import openvino as ov
-
-    from mmltbin.deploy import compile_config
+    from mmltbin.deploy import compile_config, openvino_core
 
     def run(graph, shape):
         graph.reshape(list(shape))
-        return ov.Core().compile_model(graph, 'CPU', compile_config(num_threads=1))
+        return openvino_core().compile_model(graph, 'CPU', compile_config(num_threads=1))
     return run
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from mmltbin.deploy import OpenVINOModel, build_openvino_model, export_openvino
+from mmltbin.deploy import OpenVINOModel, build_openvino_model, export_openvino, openvino_core
 
 BACKBONES = {
     # odd maps (28 -> 14 -> 7 -> 4 -> 2): the average-pooling shortcuts' ceil_mode windows
@@ -59,6 +59,17 @@ def test_fp32_form_is_the_same_network(trained_classifier, digits_images):
     graph = build_openvino_model(model, binary=False)
     assert not any(op.get_type_name() == 'BinaryConvolution' for op in graph.get_ops())
     assert_same_logits(OpenVINOModel(graph, num_threads=1)(x.numpy()), torch_logits(model, x))
+
+
+def test_every_graph_is_compiled_by_the_process_one_core():
+    """One ``openvino.Core`` per process: a new one per model compiled crashed a test worker
+    that compiled many graphs (a segmentation fault minutes later, at a random point)."""
+    import openvino as ov
+    graph = ov.convert_model(torch.nn.Conv2d(3, 4, 3).eval(),
+                             example_input=torch.zeros(1, 3, 8, 8))
+    first, second = OpenVINOModel(graph, num_threads=1), OpenVINOModel(graph, num_threads=1)
+    assert first.core is second.core is openvino_core()
+    assert first(np.ones((1, 3, 8, 8), np.float32)).shape == (1, 4, 6, 6)
 
 
 def test_export_folder_and_kernel(tmp_path, trained_classifier, digits_images):

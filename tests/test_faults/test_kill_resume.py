@@ -127,7 +127,8 @@ def test_method_killed_mid_epoch_and_in_cache_prefill_resumes_exactly(tmp_path, 
     _assert_same_weights(f'{full}/epoch_2.pth', f'{crashed}/epoch_2.pth')
 
 
-# the default (Mixup, the teacher in bfloat16), the same with a float32 teacher, and no Mixup
+# the default (Mixup, the teacher in OpenVINO on a CPU), the same with the teacher in torch
+# float32, and no Mixup
 @pytest.mark.parametrize('leaf', ['', '_online-mixup', '_no-cache'])
 def test_online_teacher_killed_mid_epoch_resumes_exactly(tmp_path, teacher_ckpt,
                                                          fashion_mnist_root, leaf):

@@ -27,10 +27,14 @@ model = dict(
         head=dict(type='LinearClsHead', num_classes=1000),  # num_classes set by each leaf
         resolutions=None,  # set by calibrated-distill_small.py
         checkpoint=None,  # the calibrated teacher (configs/ltbin/calibrate_*.py), set by each leaf
-        # bfloat16 convolutions (float32 outputs): about half the online teacher's cost, the
-        # same top-1 class as float32 on ~99% of images; float32 where the device has no
-        # native bf16 (docs/teachers.md)
+        # where torch runs the teacher (a GPU): bfloat16 convolutions (float32 outputs), about
+        # half the online teacher's cost, the same top-1 class as float32 on ~99% of images;
+        # float32 where the device has no native bf16 (docs/teachers.md)
         autocast='bfloat16',
+        # on a CPU, OpenVINO runs the encoder in float32 (the same outputs up to float
+        # rounding, faster than torch in float32 or bf16); torch, with autocast, on a GPU
+        # (docs/teachers.md)
+        runtime='auto',
     ),
     # Consistent Mixup (alpha 1): the data preprocessor mixes the batch before the teacher and
     # the student see it, so they always share one, never repeated view (the "function

@@ -1,7 +1,8 @@
 """The frozen teacher: one owner for the teacher's views, resolutions, normalisation and weights."""
 import copy
+import functools
 import logging
-from typing import Any, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 import torch
 from mmengine.logging import print_log
@@ -12,6 +13,7 @@ from torch import Tensor, nn
 
 from ...utils.hardware import cpu_bfloat16_native
 from ..utils.batch_norm_folding import FoldMismatchError, fold_batch_norms
+from ..utils.openvino_module import OpenVINOMismatchError, OpenVINOModule
 from ..utils.pooling import pool_features
 from .utils import (ReviseKeys, Views, as_views, build_in_mmpretrain_scope, check_resolutions,
                     load_state_dict_file, resize_shorter_side)
@@ -24,6 +26,8 @@ CALIBRATED_ENCODER_PREFIX = 'encoder.'
 _CALIBRATED_SIGNATURE = CALIBRATED_ENCODER_PREFIX + 'model.'
 #: ``FrozenTeacher(autocast=...)``: the encoder's compute dtype (None: float32).
 AUTOCAST_DTYPES = {None: None, 'bfloat16': torch.bfloat16, 'float16': torch.float16}
+#: ``FrozenTeacher(runtime=...)``: what runs the frozen encoder's forward.
+RUNTIMES = ('torch', 'openvino', 'auto')
 #: Rows of a batch that a view holds (None: all rows, in order), one entry per view.
 ViewRows = Optional[Sequence[Optional[Tensor]]]
 
@@ -46,6 +50,37 @@ def native_autocast(device: torch.device, dtype: Optional[torch.dtype]) -> bool:
 
 class NoHeadError(ValueError, AttributeError):
     """A teacher without a classification head was asked for its classes."""
+
+
+def _encoder_outputs(model: nn.Module, x: Tensor, need_logits: bool,
+                     feature_mode: str) -> Tuple[Tensor, Optional[Tensor]]:
+    """Pooled features and (optionally) ``model``'s own logits of one input tensor."""
+    if isinstance(model, TimmClassifier):
+        net = model.model
+        fmap = net.forward_features(x)
+        feats = pool_features(net.forward_head(fmap, pre_logits=True))
+        logits = net.forward_head(fmap) if need_logits else None
+        return feats, logits
+    if isinstance(model, ImageClassifier) or (hasattr(model, 'extract_feat')
+                                              and hasattr(model, 'head')):
+        neck_out = model.extract_feat(x)
+        with_head = getattr(model, 'with_head', model.head is not None)
+        if feature_mode == 'pre_logits' and with_head:
+            feats = pool_features(model.head.pre_logits(neck_out))
+        else:
+            feats = pool_features(neck_out)
+        logits = model.head(neck_out) if need_logits else None
+        return feats, logits
+    raise TypeError(f'FrozenTeacher: cannot take features and logits from '
+                    f'{type(model).__name__}; use an ImageClassifier or a TimmClassifier')
+
+
+def _present_outputs(model: nn.Module, x: Tensor, need_logits: bool,
+                     feature_mode: str) -> Tuple[Tensor, ...]:
+    """:func:`_encoder_outputs` without the logits that were not asked for (a graph's
+    outputs)."""
+    return tuple(t for t in _encoder_outputs(model, x, need_logits, feature_mode)
+                 if t is not None)
 
 
 @MODELS.register_module()
@@ -134,6 +169,18 @@ class FrozenTeacher(BaseModule):
             (a fold that does not hold warns and runs the encoder as it is); remade after
             ``load_state_dict`` or a device / dtype change; never with ``trainable`` modules.
             The module's own weights and state dict are unchanged. Defaults to True.
+        runtime (str): What runs the frozen encoder: ``'torch'``; ``'openvino'``, the
+            (folded) encoder converted once to an OpenVINO graph with dynamic input sizes and
+            run by OpenVINO's CPU runtime (:class:`~mmltbin.models.utils.OpenVINOModule`; the
+            ``deploy`` extra): the same outputs up to float rounding, faster kernels for an
+            EfficientNet's depthwise convolutions (docs/teachers.md), checked against torch on
+            the first input of every size (a mismatch warns and runs torch); inputs on another
+            device run in torch, with a warning; ``autocast='bfloat16'``, where native, becomes
+            OpenVINO's bf16 precision; never with ``trainable`` modules. ``'auto'``: OpenVINO
+            in float32 on a CPU where OpenVINO is installed (``autocast`` then applies only
+            where torch runs: OpenVINO's float32 was faster than torch in either precision on
+            every CPU measured, docs/teachers.md), torch elsewhere (a GPU, ``trainable``
+            modules), without a warning. Defaults to ``'torch'``.
 
     Example:
         >>> import torch
@@ -165,11 +212,21 @@ class FrozenTeacher(BaseModule):
                  keep_encoder_head: Optional[bool] = None,
                  trainable: Sequence[str] = (),
                  autocast: Optional[str] = None,
-                 fold_bn: bool = True) -> None:
+                 fold_bn: bool = True,
+                 runtime: str = 'torch') -> None:
         super().__init__(init_cfg=None)
         if autocast not in AUTOCAST_DTYPES:
             raise ValueError(f'FrozenTeacher: autocast must be one of '
                              f'{sorted(AUTOCAST_DTYPES, key=str)}, got {autocast!r}')
+        if runtime not in RUNTIMES:
+            raise ValueError(f'FrozenTeacher: runtime must be one of {RUNTIMES}, got {runtime!r}')
+        if runtime == 'openvino':
+            if trainable:
+                raise ValueError('FrozenTeacher: runtime="openvino" runs a frozen encoder, but '
+                                 f'trainable={tuple(trainable)} trains part of it: use '
+                                 'runtime="torch"')
+            from ...deploy import import_openvino
+            import_openvino()  # not installed: say how to install it, before training starts
         if not isinstance(model, dict):
             raise TypeError(f'FrozenTeacher: model must be a classifier config dict, '
                             f'got {type(model).__name__}')
@@ -203,6 +260,9 @@ class FrozenTeacher(BaseModule):
         # (the encoder to run,) once decided; a tuple keeps the folded copy out of the module
         # tree, so it is neither in the state dict nor trained
         self._inference: Optional[Tuple[nn.Module]] = None
+        self.runtime = runtime
+        # need_logits -> the encoder compiled by OpenVINO (None: torch runs it), once decided
+        self._openvino: Dict[bool, Optional[OpenVINOModule]] = {}
         if channels_last:
             self.model.to(memory_format=torch.channels_last)
         self.dataset_meta: Optional[dict] = None
@@ -443,7 +503,18 @@ class FrozenTeacher(BaseModule):
         return bool(getattr(model, 'with_head', False))
 
     def _encode(self, x: Tensor, need_logits: bool) -> Tuple[Tensor, Optional[Tensor]]:
-        """:meth:`_features_logits` under the ``autocast`` dtype, as float32."""
+        """:meth:`_features_logits` under the ``autocast`` dtype (or by OpenVINO), as float32."""
+        fast = self._openvino_model(x, need_logits)
+        if fast is not None:
+            try:
+                outputs = fast(x)
+            except OpenVINOMismatchError as err:
+                print_log(f'FrozenTeacher: {err}; the teacher runs in torch (set '
+                          'model.teacher.runtime="torch" to silence this)', logger='current',
+                          level=logging.WARNING)
+                self._openvino[need_logits] = None
+            else:
+                return outputs[0], (outputs[1] if need_logits else None)
         model = self._inference_model(x, need_logits)
         if self.autocast is None or not self._autocast_native(x.device):
             return self._features_logits(x, need_logits, model)
@@ -474,13 +545,60 @@ class FrozenTeacher(BaseModule):
             self._inference = (folded if num else self.model, )
         return self._inference[0]
 
+    def _openvino_model(self, x: Tensor, need_logits: bool) -> Optional[OpenVINOModule]:
+        """The encoder compiled by OpenVINO, made once, where ``runtime`` says so; None: torch
+        runs it."""
+        if self.runtime == 'torch':
+            return None
+        from ...deploy.backend import openvino_available  # deploy imports the models
+        if need_logits not in self._openvino:
+            fast = None
+            if self.runtime == 'auto' and (x.device.type != 'cpu' or self.trainable
+                                           or not openvino_available()):
+                pass  # torch: not a CPU, a trained part, or no OpenVINO
+            elif x.device.type != 'cpu':
+                print_log(f'FrozenTeacher: runtime="openvino" runs on the CPU, the teacher\'s '
+                          f'inputs are on {x.device}: the teacher runs in torch (set '
+                          'model.teacher.runtime="torch" to silence this)', logger='current',
+                          level=logging.WARNING)
+            else:
+                bf16 = (self.runtime == 'openvino' and self.autocast == 'bfloat16'
+                        and self._autocast_native(x.device))
+                try:
+                    fast = OpenVINOModule(
+                        self._inference_model(x, need_logits),
+                        functools.partial(_present_outputs, need_logits=need_logits,
+                                          feature_mode=self.feature_mode),
+                        x[:2], dtype=torch.bfloat16 if bf16 else None)
+                except Exception as err:  # the converter raises its own types per failed op
+                    print_log(f'FrozenTeacher: OpenVINO could not convert the encoder of '
+                              f'{self._name()} ({type(err).__name__}: {err}); the teacher runs '
+                              'in torch (set model.teacher.runtime="torch" to silence this)',
+                              logger='current', level=logging.WARNING)
+                else:
+                    print_log(f'FrozenTeacher: the encoder of {self._name()} runs in OpenVINO '
+                              f'({fast.net.config["INFERENCE_PRECISION_HINT"]})',
+                              logger='current')
+            self._openvino[need_logits] = fast
+        return self._openvino[need_logits]
+
+    def _forget_inference(self) -> None:
+        self._inference = None
+        self._openvino = {}
+
     def _apply(self, fn, *args, **kwargs):
-        self._inference = None  # a device or dtype change: fold again from the moved weights
+        self._forget_inference()  # a device or dtype change: fold again from the moved weights
         return super()._apply(fn, *args, **kwargs)
 
     def _load_from_state_dict(self, *args, **kwargs) -> None:
-        self._inference = None  # new weights: fold again
+        self._forget_inference()  # new weights: fold again
         super()._load_from_state_dict(*args, **kwargs)
+
+    def __getstate__(self) -> dict:
+        # copies and pickles remake the inference copies (a compiled OpenVINO model is neither
+        # copyable nor picklable)
+        state = super().__getstate__()
+        return dict(state, _inference=None, _openvino={})
 
     def _autocast_native(self, device: torch.device) -> bool:
         """Whether ``autocast`` runs natively on ``device`` (asked once per device type)."""
@@ -497,25 +615,8 @@ class FrozenTeacher(BaseModule):
     def _features_logits(self, x: Tensor, need_logits: bool,
                          model: Optional[nn.Module] = None) -> Tuple[Tensor, Optional[Tensor]]:
         """Pooled features and (optionally) the model's own logits of one input tensor."""
-        model = self.model if model is None else model
-        if isinstance(model, TimmClassifier):
-            net = model.model
-            fmap = net.forward_features(x)
-            feats = pool_features(net.forward_head(fmap, pre_logits=True))
-            logits = net.forward_head(fmap) if need_logits else None
-            return feats, logits
-        if isinstance(model, ImageClassifier) or (hasattr(model, 'extract_feat')
-                                                  and hasattr(model, 'head')):
-            neck_out = model.extract_feat(x)
-            with_head = getattr(model, 'with_head', model.head is not None)
-            if self.feature_mode == 'pre_logits' and with_head:
-                feats = pool_features(model.head.pre_logits(neck_out))
-            else:
-                feats = pool_features(neck_out)
-            logits = model.head(neck_out) if need_logits else None
-            return feats, logits
-        raise TypeError(f'FrozenTeacher: cannot take features and logits from '
-                        f'{type(model).__name__}; use an ImageClassifier or a TimmClassifier')
+        return _encoder_outputs(self.model if model is None else model, x, need_logits,
+                                self.feature_mode)
 
     @staticmethod
     def _mean(tensors: List[Tensor]) -> Tensor:

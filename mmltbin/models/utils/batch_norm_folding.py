@@ -1,6 +1,6 @@
 """Fold eval-mode BatchNorms into the convolutions that feed them (a frozen network's speed-up)."""
 import copy
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import torch
 from timm.layers import BatchNormAct2d
@@ -8,20 +8,11 @@ from torch import Tensor, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.utils.fusion import fuse_conv_bn_weights
 
+from .output_check import max_relative_error
+
 
 class FoldMismatchError(ValueError):
     """The folded copy's outputs differ from the network's: a fold did not hold."""
-
-
-def _tensors(out: Any) -> Iterator[Tensor]:
-    if isinstance(out, Tensor):
-        yield out
-    elif isinstance(out, dict):
-        for value in out.values():
-            yield from _tensors(value)
-    elif isinstance(out, (list, tuple)):
-        for value in out:
-            yield from _tensors(value)
 
 
 def _without_norm(bn: _BatchNorm) -> Optional[nn.Module]:
@@ -153,17 +144,10 @@ def _memory_format(weight: Tensor) -> torch.memory_format:
 def _check_same_outputs(model: nn.Module, folded: nn.Module, run: Callable[[nn.Module], Any],
                         rtol: float) -> None:
     with torch.no_grad():
-        expected, got = list(_tensors(run(model))), list(_tensors(run(folded)))
-    if len(expected) != len(got) or any(e.shape != g.shape for e, g in zip(expected, got)):
-        raise FoldMismatchError(f'fold_batch_norms: the folded {type(model).__name__} returns '
-                                'outputs of other shapes')
-    for e, g in zip(expected, got):
-        if not e.is_floating_point() or e.numel() == 0:
-            continue
-        scale = max(1.0, float(e.abs().max()))
-        error = float((e.float() - g.float()).abs().max()) / scale
-        if not error <= rtol:  # also catches NaN
-            raise FoldMismatchError(
-                f'fold_batch_norms: the folded {type(model).__name__} differs from it by '
-                f'{error:.2g} (relative, more than {rtol:g}): a folded convolution\'s output is '
-                'also used elsewhere, or changed before its BatchNorm')
+        error = max_relative_error(run(model), run(folded))
+    if not error <= rtol:
+        raise FoldMismatchError(
+            f'fold_batch_norms: the folded {type(model).__name__} differs from it by '
+            f'{error:.2g} (relative, more than {rtol:g}; inf: other output shapes or values that '
+            'are not finite): a folded convolution\'s output is also used elsewhere, or changed '
+            'before its BatchNorm')

@@ -1,6 +1,7 @@
 """FrozenTeacher: frozen, safely loaded, (features, logits) from any mmpretrain classifier."""
 import logging
 import os
+from typing import Optional
 
 import pytest
 import torch
@@ -146,6 +147,99 @@ def test_a_fold_that_does_not_hold_warns_and_runs_the_encoder(saved_classifier, 
     teacher(x)
     assert len(said) == 1 and said[0][1] == logging.WARNING
     assert 'differs; the teacher runs unfolded (set model.teacher.fold_bn=False' in said[0][0]
+
+
+def test_openvino_runtime_same_outputs_and_remade_after_loading(saved_classifier, tmp_path):
+    pytest.importorskip('openvino', reason='OpenVINO (the deploy extra) is not installed')
+    import copy
+    _, path = saved_classifier
+    exact = FrozenTeacher(_classifier_cfg(), checkpoint=path, resolutions=(16, 24))
+    fast = FrozenTeacher(_classifier_cfg(), checkpoint=path, resolutions=(16, 24),
+                         runtime='openvino')
+    x = torch.randn(5, 3, 16, 16)
+    for got, expected in zip(fast(x), exact(x)):
+        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
+    compiled = fast._openvino[True]
+    assert compiled is not None and compiled._checked == {(3, 16, 16), (3, 24, 24)}
+    assert fast.state_dict().keys() == exact.state_dict().keys()
+    # a copy (EMA, a pickled model) remakes its own compiled encoder
+    twin = copy.deepcopy(fast)
+    assert twin._openvino == {} and twin._inference is None
+    torch.testing.assert_close(twin(x), fast(x), rtol=0, atol=0)
+    other = _trained_state(_classifier_cfg(), seed=1)
+    other_path = str(tmp_path / 'other.pth')
+    torch.save({'state_dict': other.state_dict()}, other_path)
+    for teacher in (exact, fast):
+        teacher.load_checkpoint(other_path)  # new weights: compiled again
+    for got, expected in zip(fast(x), exact(x)):
+        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
+    assert fast._openvino[True] is not compiled
+    with pytest.raises(ValueError, match="runtime must be one of .*got 'onnx'"):
+        FrozenTeacher(_classifier_cfg(), runtime='onnx')
+    with pytest.raises(ValueError, match='trainable=.*backbone.layer2.*runtime="torch"'):
+        FrozenTeacher(_classifier_cfg(), runtime='openvino', trainable=('backbone.layer2', ))
+
+
+def test_auto_runtime_runs_openvino_in_float32_on_the_cpu(saved_classifier, monkeypatch):
+    pytest.importorskip('openvino', reason='OpenVINO (the deploy extra) is not installed')
+    from mmltbin.deploy import backend
+    from mmltbin.models.teachers import frozen_teacher
+    _, path = saved_classifier
+    x = torch.randn(4, 3, 16, 16)
+
+    def precision(runtime: str = 'auto', **kwargs) -> Optional[str]:
+        """OpenVINO's precision for the teacher's encoder; None: torch runs it."""
+        teacher = FrozenTeacher(_classifier_cfg(), checkpoint=path, runtime=runtime, **kwargs)
+        teacher(x)
+        fast = teacher._openvino[True]
+        return None if fast is None else fast.net.config['INFERENCE_PRECISION_HINT']
+
+    monkeypatch.setattr(frozen_teacher, 'native_autocast', lambda device, dtype: True)
+    assert precision() == 'f32'
+    # 'auto' keeps float32 even where torch would autocast; 'openvino' follows autocast
+    assert precision(autocast='bfloat16') == 'f32'
+    if cpu_bfloat16_native():  # OpenVINO's bf16 needs the instructions
+        assert precision('openvino', autocast='bfloat16') == 'bf16'
+    monkeypatch.setattr(frozen_teacher, 'native_autocast', lambda device, dtype: False)
+    assert precision('openvino', autocast='bfloat16') == 'f32'
+    monkeypatch.setattr(backend, 'openvino_available', lambda: False)
+    assert precision() is None  # not installed: torch, where runtime='openvino' would raise
+    assert not FrozenTeacher(_classifier_cfg(), runtime='auto',
+                             trainable=('backbone.layer2', ))._openvino_model(x, True)
+
+
+def test_an_openvino_mismatch_or_failed_conversion_warns_and_runs_torch(saved_classifier, monkeypatch):
+    pytest.importorskip('openvino', reason='OpenVINO (the deploy extra) is not installed')
+    from mmltbin.models.teachers import frozen_teacher
+    from mmltbin.models.utils import OpenVINOMismatchError
+    _, path = saved_classifier
+
+    def mismatch(self, x):
+        raise OpenVINOMismatchError("OpenVINOModule: OpenVINO's outputs differ")
+
+    monkeypatch.setattr(frozen_teacher.OpenVINOModule, '__call__', mismatch)
+    said = []
+    monkeypatch.setattr(frozen_teacher, 'print_log',
+                        lambda msg, logger=None, level=None: said.append((msg, level)))
+    fast = FrozenTeacher(_classifier_cfg(), checkpoint=path, runtime='openvino')
+    exact = FrozenTeacher(_classifier_cfg(), checkpoint=path)
+    x = torch.randn(4, 3, 16, 16)
+    torch.testing.assert_close(fast(x), exact(x), rtol=0, atol=0)
+    fast(x)
+    warned = [msg for msg, level in said if level == logging.WARNING]
+    assert len(warned) == 1 and "outputs differ; the teacher runs in torch" in warned[0]
+    assert fast._openvino == {True: None}
+
+    def unconvertible(*args, **kwargs):
+        raise RuntimeError('no conversion rule for aten::foo')
+
+    monkeypatch.setattr(frozen_teacher, 'OpenVINOModule', unconvertible)
+    said.clear()
+    other = FrozenTeacher(_classifier_cfg(), checkpoint=path, runtime='openvino')
+    torch.testing.assert_close(other(x), exact(x), rtol=0, atol=0)
+    warned = [msg for msg, level in said if level == logging.WARNING]
+    assert len(warned) == 1 and ('could not convert the encoder of ImageClassifier '
+                                 '(RuntimeError: no conversion rule for aten::foo)') in warned[0]
 
 
 def test_trainable_modules_train_and_the_rest_stays_frozen(saved_classifier):
