@@ -28,9 +28,11 @@ for arg in "$@"; do
   fi
 done
 # one pytest worker per core (pytest-xdist); PYTEST_WORKERS=0 runs in this process; tests that
-# install mmltbin (mark xdist_group("mim")) share one worker, so no two installs overlap
+# install mmltbin (mark xdist_group("mim")) share one worker, so no two installs overlap; a
+# worker that dies (a native crash) fails the run at once: a replaced worker had left it hanging
 set +e
-.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" --dist loadgroup --doctest-modules "${paths[@]}" "$@"
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" --dist loadgroup --max-worker-restart=0 \
+  --doctest-modules "${paths[@]}" "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
