@@ -32,7 +32,7 @@ model = dict(
         # float32 where the device has no native bf16 (docs/teachers.md)
         autocast='bfloat16',
         # on a CPU, OpenVINO runs the encoder in float32 (the same outputs up to float
-        # rounding, faster than torch in float32 or bf16); torch, with autocast, on a GPU
+        # rounding, at no more cost than torch's bf16); torch, with autocast, on a GPU
         # (docs/teachers.md)
         runtime='auto',
     ),

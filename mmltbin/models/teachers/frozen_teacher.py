@@ -178,9 +178,8 @@ class FrozenTeacher(BaseModule):
             device run in torch, with a warning; ``autocast='bfloat16'``, where native, becomes
             OpenVINO's bf16 precision; never with ``trainable`` modules. ``'auto'``: OpenVINO
             in float32 on a CPU where OpenVINO is installed (``autocast`` then applies only
-            where torch runs: OpenVINO's float32 was faster than torch in either precision on
-            every CPU measured, docs/teachers.md), torch elsewhere (a GPU, ``trainable``
-            modules), without a warning. Defaults to ``'torch'``.
+            where torch runs; the measured cost: docs/teachers.md), torch elsewhere (a GPU,
+            ``trainable`` modules), without a warning. Defaults to ``'torch'``.
 
     Example:
         >>> import torch
